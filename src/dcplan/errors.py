@@ -1,0 +1,44 @@
+"""Errors a user can act on: bad input and infeasible scenarios."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class InputProblem:
+    """One problem in one place of the input: file, row (1-based CSV line), column."""
+
+    file: str
+    message: str
+    row: int | None = None
+    column: str | None = None
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f", row {self.row}"
+        if self.column:
+            where += f", column '{self.column}'"
+        return f"{where}: {self.message}"
+
+
+class InputError(ValueError):
+    """Raised when a scenario's inputs are invalid; carries every problem found."""
+
+    def __init__(self, problems: list[InputProblem]):
+        self.problems = list(problems)
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"{len(self.problems)} problem(s) in the scenario inputs:\n{lines}")
+
+
+class SolveError(RuntimeError):
+    """Raised when HiGHS does not return an optimal solution."""
+
+    def __init__(self, status: str, diagnosis: str = ""):
+        self.status = status
+        self.diagnosis = diagnosis
+        msg = f"the model was not solved to optimality: {status}"
+        if diagnosis:
+            msg += f"\n{diagnosis}"
+        super().__init__(msg)

@@ -1,0 +1,60 @@
+"""Assemble the Pyomo model from a scenario: sets, mutable parameters, constraint families."""
+
+from __future__ import annotations
+
+from pyomo.environ import ConcreteModel, NonNegativeReals, Param, Set, Suffix, Var
+
+from dcplan.model.coefficients import param_values
+from dcplan.model.components import (
+    chip_supply,
+    demand,
+    gpu_fleet,
+    headroom,
+    interconnection,
+    objective,
+    power_supply,
+    shells,
+    transformers,
+    turbines,
+)
+from dcplan.model.sets import ModelSets, build_sets
+from dcplan.scenario.scenario import Scenario
+
+FAMILIES = (gpu_fleet, demand, chip_supply, shells, power_supply, interconnection, transformers, turbines, headroom)
+
+
+def build_model(scn: Scenario, sets: ModelSets | None = None) -> ConcreteModel:
+    """Build the capacity-expansion LP of scenario `scn` (see docs/formulation.md)."""
+    sets = sets or build_sets(scn)
+    m = ConcreteModel(name=f"dcplan[{scn.name}]")
+    m._dcplan_sets = sets
+    m.SHIP = Set(initialize=sets.ship, dimen=3, ordered=True)
+    m.USE = Set(initialize=sets.use, dimen=3, ordered=True)
+    m.BUILD = Set(initialize=sets.build, dimen=3, ordered=True)
+    m.EXPAND = Set(initialize=sets.expand, dimen=2, ordered=True)
+    declare_params(m, param_values(scn, sets))
+    m.build = Var(m.BUILD, within=NonNegativeReals, doc="capacity decided in year y (MW; MVA for transformers)")
+    for family in FAMILIES:
+        family.add(m, sets)
+    objective.add(m, sets)
+    m.dual = Suffix(direction=Suffix.IMPORT)
+    return m
+
+
+def declare_params(m: ConcreteModel, values: dict[str, dict]) -> None:
+    """Declare every parameter as a mutable Pyomo Param (so sweeps can change it)."""
+    for name, vals in values.items():
+        if isinstance(vals, dict):
+            m.add_component(name, Param(list(vals), initialize=vals, mutable=True, default=0.0))
+        else:
+            m.add_component(name, Param(initialize=vals, mutable=True))
+
+
+def update_params(m: ConcreteModel, values: dict[str, dict]) -> None:
+    """Set every mutable parameter of `m` to `values` (same keys as at build time)."""
+    for name, vals in values.items():
+        comp = m.component(name)
+        if isinstance(vals, dict):
+            comp.store_values(vals)
+        else:
+            comp.set_value(vals)

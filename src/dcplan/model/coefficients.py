@@ -1,0 +1,138 @@
+"""Numbers the LP uses, computed from a scenario in LP units.
+
+LP units: GPUs in thousands (kGPU), compute in thousand H100e (kH100e), CoWoS in thousand
+wafers, HBM in thousand stacks, power in MW, transformers in MVA, money in million USD ($M).
+One function, :func:`param_values`, computes every mutable parameter; the model is built from
+it and sweeps re-solve by recomputing it for a new scenario (see solve/highs.py).
+Cost terms (:func:`unit_costs`) are shared with results/costs.py so the objective and the
+reported cost breakdown can never disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dcplan.model.sets import EXPANSIONS, SITE_MAX_COLUMN, ModelSets
+from dcplan.scenario.scenario import Scenario
+from dcplan.scenario.schema import SITE_ASSETS
+
+HOURS_PER_YEAR = 8760.0
+USD_PER_MUSD = 1e6
+
+
+@dataclass(frozen=True)
+class UnitCost:
+    """Cost of one LP unit of a variable: $M per payment year, paid in `years`."""
+
+    category: str
+    musd_per_unit_year: float
+    years: tuple[int, ...]
+
+
+def alive_years(start: int, life: int, end: int) -> range:
+    """Years in which something online from `start` with `life` years is in service (≤ end)."""
+    return range(start, min(end, start + life - 1) + 1)
+
+
+def asset_capex_usd_per_unit(scn: Scenario, asset: str, site: str) -> float:
+    """Capex of one kW (shell, grid, turbine) or one kVA (transformer) at `site`, USD."""
+    p = scn.params
+    if asset == "shell":
+        return p["capex_usd_per_kw.shell"]
+    if asset == "grid_interconnection":
+        return float(scn.regions.loc[scn.site_region[site], "interconnection_capex_usd_per_kw"])
+    if asset == "transformer":
+        return p["capex_usd_per_kva.transformer"]
+    if asset == "gas_turbine":
+        return p["capex_usd_per_kw.gas_turbine"]
+    raise KeyError(asset)
+
+
+def unit_costs(scn: Scenario, sets: ModelSets, var: str, idx: tuple) -> list[UnitCost]:
+    """Cost terms of one LP unit of variable `var` at index `idx`."""
+    p, end = scn.params, scn.end_year
+    if var == "ship":
+        g, s, y = idx
+        gp = scn.gpus.loc[g]
+        life = int(gp["lifetime_years"])
+        ann = gp["price_usd_per_gpu"] * 1e3 / USD_PER_MUSD * scn.crf(life)
+        return [UnitCost("gpu_capex", ann, tuple(alive_years(y, life, end)))]
+    if var == "build":
+        a, s, y = idx
+        t = y + sets.lead[a, s]
+        life = int(p[f"lifetime_years.{a}"])
+        capex = asset_capex_usd_per_unit(scn, a, s) * 1e3 / USD_PER_MUSD
+        out = [UnitCost(f"{a}_capex", capex * scn.crf(life), tuple(alive_years(t, life, end)))]
+        fom_key = f"fixed_om_usd_per_kw_year.{a}"
+        if fom_key in p:
+            out.append(UnitCost(f"{a}_fixed_om", p[fom_key] * 1e3 / USD_PER_MUSD, tuple(alive_years(t, life, end))))
+        return out
+    if var == "expand":
+        k, y = idx
+        a = EXPANSIONS[k]
+        t = y + sets.expand_lead[k]
+        life = int(p[f"lifetime_years.{a}"])
+        key = "capex_usd_per_wafer_year.cowos_expansion" if k == "cowos" else "capex_usd_per_stack_year.hbm_expansion"
+        return [UnitCost(f"{a}_capex", p[key] * 1e3 / USD_PER_MUSD * scn.crf(life), tuple(alive_years(t, life, end)))]
+    if var == "grid":
+        s, y = idx
+        price = scn.power_price_usd_per_mwh(scn.site_region[s], y)
+        return [UnitCost("grid_energy", HOURS_PER_YEAR * p["operations.load_factor"] * price / USD_PER_MUSD, (y,))]
+    if var == "gas":
+        s, y = idx
+        gas_price = scn.regions.loc[scn.site_region[s], "gas_price_usd_per_mmbtu"]
+        usd_per_mwh = p["gas_turbine.heat_rate_mmbtu_per_mwh"] * gas_price + p["gas_turbine.variable_om_usd_per_mwh"]
+        return [UnitCost("gas_fuel_and_vom", HOURS_PER_YEAR * p["operations.load_factor"] * usd_per_mwh / USD_PER_MUSD, (y,))]
+    if var == "unmet":
+        (y,) = idx
+        return [UnitCost("unmet_demand_penalty", p["demand.unmet_penalty_usd_per_h100e_year"] * 1e3 / USD_PER_MUSD, (y,))]
+    raise KeyError(var)
+
+
+def pv_cost(scn: Scenario, terms: list[UnitCost]) -> float:
+    """Present value ($M, discounted to the first year) of the cost terms of one LP unit."""
+    return sum(t.musd_per_unit_year * sum(scn.discount_factor(y) for y in t.years) for t in terms)
+
+
+def param_values(scn: Scenario, sets: ModelSets) -> dict[str, dict]:
+    """Every mutable parameter of the LP, by parameter name and index, in LP units."""
+    p = scn.params
+    sites, gpus, sup = scn.sites, scn.gpus, scn.supply
+    years = sets.years
+    v: dict[str, dict] = {}
+    v["demand_kh100e"] = {y: scn.demand_h100e_millions(y) * 1e3 for y in years}
+    v["cowos_supply_kwafers"] = {y: p["planner_share.cowos"] * sup.loc[y, "cowos_wafers_per_year"] / 1e3 for y in years}
+    v["hbm_supply_kstacks"] = {y: p["planner_share.hbm"] * sup.loc[y, "hbm_stacks_per_year"] / 1e3 for y in years}
+    v["transformer_supply_mva"] = {y: p["planner_share.transformer"] * sup.loc[y, "transformer_mva_per_year"] for y in years}
+    v["turbine_supply_mw"] = {y: p["planner_share.gas_turbine"] * sup.loc[y, "gas_turbine_mw_per_year"] for y in years}
+    v["headroom_mw"] = {(r, y): scn.headroom_mw(r, y) for r in sets.regions for y in years}
+    v["interconnection_cap_mw"] = {r: float(scn.regions.loc[r, "interconnection_cap_mw_per_year"]) for r in sets.regions}
+    v["site_room_mw"] = {
+        (a, s): float(sites.loc[s, col]) - scn.pipeline_capacity(s, a, 10**6)
+        for a, col in SITE_MAX_COLUMN.items()
+        for s in sets.sites
+    }
+    v["pipeline_online"] = {(a, s, y): scn.pipeline_capacity(s, a, y) for a in SITE_ASSETS for s in sets.sites for y in years}
+    gp = scn.tables["gpu_pipeline"]
+    pipe = {k: 0.0 for k in sets.use}
+    for _, r in gp.iterrows():
+        g, s, v0 = r["generation"], r["site"], int(r["install_year"])
+        for y in alive_years(v0, sets.gpu_life[g], scn.end_year):
+            if (g, s, y) in pipe:
+                pipe[g, s, y] += r["gpus"] / 1e3
+    v["gpu_pipeline_kgpu"] = pipe
+    v["it_mw_per_kgpu"] = {g: float(gpus.loc[g, "it_power_kw_per_gpu"]) for g in sets.gens}
+    v["h100e_per_gpu"] = {g: float(gpus.loc[g, "h100e_per_gpu"]) for g in sets.gens}
+    v["hbm_stacks_per_gpu"] = {g: float(gpus.loc[g, "hbm_stacks_per_gpu"]) for g in sets.gens}
+    v["wafers_per_gpu"] = {g: 1.0 / float(gpus.loc[g, "packages_per_cowos_wafer"]) for g in sets.gens}
+    v["pue"] = {s: float(sites.loc[s, "pue"]) for s in sets.sites}
+    v["mva_per_mw"] = p["transformer.mva_per_mw"]
+    v["turbine_availability"] = p["gas_turbine.availability"]
+    # objective coefficients, present value $M per LP unit
+    v["cost_ship"] = {i: pv_cost(scn, unit_costs(scn, sets, "ship", i)) for i in sets.ship}
+    v["cost_build"] = {i: pv_cost(scn, unit_costs(scn, sets, "build", i)) for i in sets.build}
+    v["cost_expand"] = {i: pv_cost(scn, unit_costs(scn, sets, "expand", i)) for i in sets.expand}
+    v["cost_grid"] = {(s, y): pv_cost(scn, unit_costs(scn, sets, "grid", (s, y))) for s in sets.sites for y in years}
+    v["cost_gas"] = {(s, y): pv_cost(scn, unit_costs(scn, sets, "gas", (s, y))) for s in sets.sites for y in years}
+    v["cost_unmet"] = {y: pv_cost(scn, unit_costs(scn, sets, "unmet", (y,))) for y in years}
+    return v

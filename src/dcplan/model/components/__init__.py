@@ -1,0 +1,1 @@
+"""One module per constraint family; each `add(m, sets)` names its equation in docs/formulation.md."""

@@ -1,0 +1,34 @@
+"""GPU fleet: shipments by vintage, installed fleet, GPUs in use, retirement (eq. G1-G3)."""
+
+from __future__ import annotations
+
+from pyomo.environ import Constraint, Expression, NonNegativeReals, Var, quicksum
+
+from dcplan.model.sets import ModelSets
+
+
+def installed(m, sets: ModelSets, g: str, s: str, y: int):
+    """kGPU of generation g installed at s in year y: pipeline + vintages not yet retired (G1)."""
+    return m.gpu_pipeline_kgpu[g, s, y] + quicksum(m.ship[g, s, v] for v in sets.ships_alive(g, s, y))
+
+
+def add(m, sets: ModelSets) -> None:
+    """G1 installed fleet, G2 gpu_in_use_upper, G3 IT power and compute expressions."""
+    m.ship = Var(m.SHIP, within=NonNegativeReals, doc="GPUs shipped to site s in year y, thousand")
+    m.use = Var(m.USE, within=NonNegativeReals, doc="GPUs powered and in use, thousand")
+
+    m.gpu_in_use_upper = Constraint(m.USE, rule=lambda m, g, s, y: m.use[g, s, y] <= installed(m, sets, g, s, y))
+
+    by_site_year: dict[tuple[str, int], list[str]] = {}
+    by_year: dict[int, list[tuple[str, str]]] = {}
+    for g, s, y in sets.use:
+        by_site_year.setdefault((s, y), []).append(g)
+        by_year.setdefault(y, []).append((g, s))
+    m.it_mw = Expression(
+        [(s, y) for s in sets.sites for y in sets.years],
+        rule=lambda m, s, y: quicksum(m.it_mw_per_kgpu[g] * m.use[g, s, y] for g in by_site_year.get((s, y), ())),
+    )
+    m.compute_kh100e = Expression(
+        sets.years,
+        rule=lambda m, y: quicksum(m.h100e_per_gpu[g] * m.use[g, s, y] for g, s in by_year.get(y, ())),
+    )

@@ -1,0 +1,20 @@
+"""Objective: least discounted total cost (eq. K1)."""
+
+from __future__ import annotations
+
+from pyomo.environ import Objective, minimize, quicksum
+
+from dcplan.model.sets import ModelSets
+
+
+def add(m, sets: ModelSets) -> None:
+    """K1 total_cost: annualised capex + O&M + energy + fuel + unmet penalty, PV $M."""
+    m.total_cost = Objective(
+        expr=quicksum(m.cost_ship[i] * m.ship[i] for i in m.SHIP)
+        + quicksum(m.cost_build[i] * m.build[i] for i in m.BUILD)
+        + quicksum(m.cost_expand[i] * m.expand[i] for i in m.EXPAND)
+        + quicksum(m.cost_grid[i] * m.grid[i] for i in m.grid)
+        + quicksum(m.cost_gas[i] * m.gas[i] for i in m.gas)
+        + quicksum(m.cost_unmet[y] * m.unmet[y] for y in sets.years),
+        sense=minimize,
+    )

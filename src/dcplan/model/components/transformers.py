@@ -1,0 +1,28 @@
+"""Large power transformers: MVA per MW of grid draw; national deliveries cap (eq. T1-T2)."""
+
+from __future__ import annotations
+
+from pyomo.environ import Constraint, quicksum
+
+from dcplan.model.components.common import online
+from dcplan.model.sets import ModelSets
+
+
+def add(m, sets: ModelSets) -> None:
+    """T1 transformer_capacity[s,y], T2 transformer_supply[y]."""
+    m.transformer_capacity = Constraint(
+        m.GRID, rule=lambda m, s, y: m.mva_per_mw * m.grid[s, y] <= online(m, sets, "transformer", s, y)
+    )
+    _delivery_cap(m, sets, "transformer", "transformer_supply", m.transformer_supply_mva)
+
+
+def _delivery_cap(m, sets: ModelSets, asset: str, name: str, cap) -> None:
+    """Sum over sites of `asset` delivered (online) in year y <= cap[y]."""
+    arrivals: dict[int, list[tuple[str, int]]] = {}
+    for a, s, v in sets.build:
+        if a == asset:
+            arrivals.setdefault(v + sets.lead[a, s], []).append((s, v))
+    con = Constraint(
+        sorted(arrivals), rule=lambda m, y: quicksum(m.build[asset, s, v] for s, v in arrivals[y]) <= cap[y]
+    )
+    setattr(m, name, con)

@@ -1,0 +1,126 @@
+"""Sparse index sets of the LP, computed once from a scenario.
+
+No variable exists for a GPU generation outside its shipping years, for a GPU after it has
+retired, for a build whose lead time lands past the horizon, or for an asset a site cannot
+hold (its ``max_*`` is already used up by the pipeline).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from dcplan.scenario.scenario import Scenario
+from dcplan.scenario.schema import SITE_ASSETS
+
+SITE_MAX_COLUMN = {"shell": "max_it_mw", "grid_interconnection": "max_grid_mw", "gas_turbine": "max_onsite_gas_mw"}
+EXPANSIONS = {"cowos": "cowos_expansion", "hbm": "hbm_expansion"}
+
+
+@dataclass
+class ModelSets:
+    """Index sets and lookup tables shared by the constraint builders."""
+
+    years: list[int]
+    sites: list[str]
+    regions: list[str]
+    gens: list[str]
+    site_region: dict[str, str]
+    lead: dict[tuple[str, str], int]  # (asset, site) -> lead time, years
+    expand_lead: dict[str, int]  # "cowos" / "hbm" -> lead time, years
+    gpu_life: dict[str, int]
+    asset_life: dict[str, int]  # site assets and expansions, years
+    ship: list[tuple[str, str, int]] = field(default_factory=list)  # (g, s, y) shipped in y
+    use: list[tuple[str, str, int]] = field(default_factory=list)  # (g, s, y) installed in y
+    build: list[tuple[str, str, int]] = field(default_factory=list)  # (asset, s, decision y)
+    expand: list[tuple[str, int]] = field(default_factory=list)  # (kind, decision y)
+    site_assets: list[tuple[str, str]] = field(default_factory=list)  # (asset, s) buildable
+
+    def online_year(self, asset: str, site: str, decision_year: int) -> int:
+        return decision_year + self.lead[asset, site]
+
+    def builds_online(self, asset: str, site: str, year: int) -> list[int]:
+        """Decision years of builds of `asset` at `site` that are in service in `year`."""
+        L, life = self.lead[asset, site], self.asset_life[asset]
+        return [v for v in self._build_years.get((asset, site), ()) if v + L <= year <= v + L + life - 1]
+
+    def expansions_online(self, kind: str, year: int) -> list[int]:
+        """Decision years of CoWoS/HBM expansions in service in `year`."""
+        L, life = self.expand_lead[kind], self.asset_life[EXPANSIONS[kind]]
+        return [v for k, v in self.expand if k == kind and v + L <= year <= v + L + life - 1]
+
+    def ships_alive(self, gen: str, site: str, year: int) -> list[int]:
+        """Vintages of `gen` shipped to `site` that are still in service in `year`."""
+        life = self.gpu_life[gen]
+        return [v for v in self._ship_years.get((gen, site), ()) if v <= year <= v + life - 1]
+
+    def index(self) -> None:
+        """Build the lookup maps behind builds_online / ships_alive."""
+        self._build_years: dict[tuple[str, str], list[int]] = {}
+        for a, s, y in self.build:
+            self._build_years.setdefault((a, s), []).append(y)
+        self._ship_years: dict[tuple[str, str], list[int]] = {}
+        for g, s, y in self.ship:
+            self._ship_years.setdefault((g, s), []).append(y)
+
+    def signature(self) -> tuple:
+        """Everything that fixes the LP's structure; equal signatures allow in-place updates."""
+        return (
+            tuple(self.years), tuple(self.sites), tuple(self.gens), tuple(sorted(self.lead.items())),
+            tuple(sorted(self.expand_lead.items())), tuple(sorted(self.gpu_life.items())),
+            tuple(sorted(self.asset_life.items())),
+            tuple(self.ship), tuple(self.use), tuple(self.build), tuple(self.expand),
+        )
+
+
+def build_sets(scn: Scenario) -> ModelSets:
+    """Compute the sparse index sets of scenario `scn`."""
+    years = scn.years
+    start, end = scn.start_year, scn.end_year
+    sites_df = scn.sites
+    gpus = scn.gpus
+    site_region = {s: sites_df.loc[s, "region"] for s in sites_df.index}
+    lead = {(a, s): scn.lead_time(a, site_region[s]) for a in SITE_ASSETS for s in sites_df.index}
+    sets = ModelSets(
+        years=years,
+        sites=list(sites_df.index),
+        regions=list(scn.regions.index),
+        gens=list(gpus.index),
+        site_region=site_region,
+        lead=lead,
+        expand_lead={k: scn.lead_time(a) for k, a in EXPANSIONS.items()},
+        gpu_life={g: int(gpus.loc[g, "lifetime_years"]) for g in gpus.index},
+        asset_life={a: int(scn.params[f"lifetime_years.{a}"]) for a in SITE_ASSETS + tuple(EXPANSIONS.values())},
+    )
+    # GPUs shipped: generation available, within horizon
+    for g in gpus.index:
+        lo, hi = max(start, int(gpus.loc[g, "first_year"])), min(end, int(gpus.loc[g, "last_year"]))
+        for s in sets.sites:
+            sets.ship += [(g, s, y) for y in range(lo, hi + 1)]
+    # GPUs installed: any alive vintage from shipments or the GPU pipeline
+    alive: set[tuple[str, str, int]] = set()
+    for g, s, v in sets.ship:
+        alive.update((g, s, y) for y in range(v, min(end, v + sets.gpu_life[g] - 1) + 1))
+    gp = scn.tables["gpu_pipeline"]
+    for _, r in gp.iterrows():
+        g, s, v = r["generation"], r["site"], int(r["install_year"])
+        if r["gpus"] > 0:
+            alive.update((g, s, y) for y in range(max(v, start), min(end, v + sets.gpu_life[g] - 1) + 1))
+    sets.use = sorted(alive, key=lambda t: (sets.gens.index(t[0]), sets.sites.index(t[1]), t[2]))
+    # site asset builds: online within horizon, room left under the site's limit
+    for a in SITE_ASSETS:
+        for s in sets.sites:
+            col = SITE_MAX_COLUMN.get(a)
+            if col is not None:
+                room = sites_df.loc[s, col] - scn.pipeline_capacity(s, a, 10**6)
+                if room <= 1e-9:
+                    continue
+            if a == "transformer" and sites_df.loc[s, "max_grid_mw"] <= 0:
+                continue
+            ys = [y for y in years if y + lead[a, s] <= end]
+            if ys:
+                sets.site_assets.append((a, s))
+                sets.build += [(a, s, y) for y in ys]
+    for k, L in sets.expand_lead.items():
+        sets.expand += [(k, y) for y in years if y + L <= end]
+    sets.index()
+    return sets

@@ -1,0 +1,63 @@
+"""The main entry point: a scenario built once, solved, and re-solved after parameter changes."""
+
+from __future__ import annotations
+
+import time
+
+from dcplan.errors import SolveError
+from dcplan.model.build import build_model, update_params
+from dcplan.model.coefficients import param_values
+from dcplan.model.sets import build_sets
+from dcplan.results.results import Results, extract_results
+from dcplan.scenario.load import load_scenario
+from dcplan.scenario.scenario import Scenario
+from dcplan.solve.highs import HighsLP
+
+
+class Plan:
+    """A scenario's LP held in HiGHS.
+
+    >>> plan = Plan(load_scenario())          # doctest: +SKIP
+    >>> res = plan.solve()                    # doctest: +SKIP
+    >>> res2 = plan.resolve(plan.scenario.with_overrides({"planner_share.cowos": 0.7}))  # doctest: +SKIP
+    """
+
+    def __init__(self, scenario: Scenario, highs_options: dict | None = None):
+        t0 = time.perf_counter()
+        self.scenario = scenario
+        self.sets = build_sets(scenario)
+        self.model = build_model(scenario, self.sets)
+        self.build_seconds = time.perf_counter() - t0
+        self.lp = HighsLP(self.model, highs_options)
+
+    def solve(self, raise_on_failure: bool = True) -> Results:
+        """Solve and return results; raise SolveError if HiGHS finds no optimum."""
+        sol = self.lp.solve()
+        if not sol.optimal:
+            if raise_on_failure:
+                raise SolveError(sol.status, "the default formulation is always feasible (unmet demand is "
+                                 "allowed); check the inputs for inconsistent limits")
+            return Results.__new__(Results)
+        sol.stats.update(build_seconds=round(self.build_seconds, 4), compile_seconds=round(self.lp.compile_seconds, 4))
+        return extract_results(self.scenario, self.model, self.sets, sol, self.lp.row_activity)
+
+    def resolve(self, scenario: Scenario) -> Results:
+        """Solve `scenario` reusing this model: same structure -> update parameters and warm-start
+        from the previous basis; different structure (horizon, lead times, ids) -> rebuild."""
+        sets = build_sets(scenario)
+        if sets.signature() != self.sets.signature():
+            self.__init__(scenario)
+            return self.solve()
+        self.scenario = scenario
+        self.sets = sets
+        update_params(self.model, param_values(scenario, sets))
+        self.lp.update()
+        return self.solve()
+
+
+def run(scenario: Scenario | str | None = None, overrides: dict | None = None) -> Results:
+    """Load (if needed), build and solve a scenario; the bundled default when None."""
+    scn = scenario if isinstance(scenario, Scenario) else load_scenario(scenario, overrides)
+    if isinstance(scenario, Scenario) and overrides:
+        scn = scn.with_overrides(overrides)
+    return Plan(scn).solve()

@@ -1,0 +1,107 @@
+"""The answer of one solved scenario: tables, shadow prices, summary, and writing them out."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from dcplan.model.sets import ModelSets
+from dcplan.results import tables
+from dcplan.results.shadow_prices import binding_summary, shadow_prices
+from dcplan.scenario.scenario import Scenario
+from dcplan.solve.highs import Solution
+
+TABLE_NAMES = ("compute", "capacity", "gpus", "fleet_by_vintage", "power", "costs", "supply_chain", "shadow_prices", "binding")
+
+
+@dataclass
+class Results:
+    """Results of one solve as pandas DataFrames (see docs/results.md for every column)."""
+
+    scenario: str
+    status: str
+    objective_usd: float
+    compute: pd.DataFrame
+    capacity: pd.DataFrame
+    gpus: pd.DataFrame
+    fleet_by_vintage: pd.DataFrame
+    power: pd.DataFrame
+    costs: pd.DataFrame
+    supply_chain: pd.DataFrame
+    shadow_prices: pd.DataFrame
+    binding: pd.DataFrame
+    solver: dict = field(default_factory=dict)
+
+    @property
+    def unmet(self) -> pd.DataFrame:
+        """Unmet demand by year (H100e)."""
+        return self.compute[["year", "demand_h100e", "unmet_h100e"]]
+
+    def summary(self) -> dict:
+        """A JSON-ready summary: status, objective, compute online and unmet per year, top binding."""
+        top = {}
+        for y, g in self.binding.groupby("year"):
+            top[str(int(y))] = [
+                {"family": r.family, "where": r.where, "unit": r.unit, "shadow_price_usd_per_unit": round(float(r.shadow_price_usd_per_unit), 4)}
+                for r in g.head(5).itertuples()
+            ]
+        c = self.compute.set_index("year")
+        return {
+            "scenario": self.scenario,
+            "status": self.status,
+            "objective_usd": self.objective_usd,
+            "compute_online_h100e": {str(y): float(v) for y, v in c["online_h100e"].items()},
+            "compute_online_flops_per_s": {str(y): float(v) for y, v in c["online_flops_per_s"].items()},
+            "demand_h100e": {str(y): float(v) for y, v in c["demand_h100e"].items()},
+            "unmet_h100e": {str(y): float(v) for y, v in c["unmet_h100e"].items()},
+            "cost_by_category_pv_usd": {k: float(v) for k, v in self.costs.groupby("category")["cost_pv_usd"].sum().items()},
+            "top_binding_constraints": top,
+            "solver": self.solver,
+        }
+
+    def write(self, out_dir: str | Path, fmt: str = "parquet") -> list[Path]:
+        """Write every table (Parquet or CSV) and summary.json into `out_dir`; return the paths."""
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        written = []
+        for name in TABLE_NAMES:
+            df: pd.DataFrame = getattr(self, name)
+            p = out / f"{name}.{fmt}"
+            if fmt == "parquet":
+                df.to_parquet(p, index=False)
+            elif fmt == "csv":
+                df.to_csv(p, index=False)
+            else:
+                raise ValueError(f"unknown format {fmt!r}; expected 'parquet' or 'csv'")
+            written.append(p)
+        p = out / "summary.json"
+        p.write_text(json.dumps(self.summary(), indent=2))
+        written.append(p)
+        return written
+
+
+def extract_results(scn: Scenario, m, sets: ModelSets, solution: Solution, activity: dict) -> Results:
+    """Read every results table off a solved model."""
+    gpus = tables.gpu_table(scn, m, sets)
+    sp = shadow_prices(scn, m, activity)
+    return Results(
+        scenario=scn.name,
+        status=solution.status,
+        objective_usd=solution.objective * 1e6,
+        compute=tables.compute_table(scn, m, sets, gpus),
+        capacity=tables.capacity_table(scn, m, sets),
+        gpus=gpus,
+        fleet_by_vintage=tables.vintage_table(scn, m, sets),
+        power=tables.power_table(scn, m, sets),
+        costs=tables.cost_table(scn, m, sets),
+        supply_chain=tables.supply_chain_table(scn, m, sets),
+        shadow_prices=sp,
+        binding=binding_summary(sp),
+        solver={
+            "status": solution.status, "solve_seconds": round(solution.solve_seconds, 4),
+            "iterations": solution.iterations, "warm_started": solution.warm_started, **solution.stats,
+        },
+    )

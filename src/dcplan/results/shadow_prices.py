@@ -1,0 +1,102 @@
+"""Shadow prices of every constraint family, in the planner's units (see docs/formulation.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from dcplan.scenario.scenario import Scenario
+
+
+@dataclass(frozen=True)
+class Family:
+    """A constraint family: what it means, the unit of its right-hand side, LP units per unit."""
+
+    equation: str
+    label: str
+    unit: str
+    lp_per_unit: float
+    scope: str  # global / region / site
+    index: tuple[str, ...]
+
+
+FAMILIES: dict[str, Family] = {
+    "demand_balance": Family("D1", "compute demand", "H100e-year", 1e-3, "global", ("year",)),
+    "cowos_supply": Family("C1", "CoWoS wafers", "wafer", 1e-3, "global", ("year",)),
+    "hbm_supply": Family("C2", "HBM stacks", "stack", 1e-3, "global", ("year",)),
+    "transformer_supply": Family("T2", "transformer deliveries", "MVA", 1.0, "global", ("year",)),
+    "turbine_supply": Family("U1", "gas turbine deliveries", "MW", 1.0, "global", ("year",)),
+    "interconnection_cap": Family("I1", "new interconnection per year", "MW", 1.0, "region", ("region", "year")),
+    "regional_headroom": Family("H1", "regional large-load headroom", "MW", 1.0, "region", ("region", "year")),
+    "site_max": Family("S2", "site build limit", "MW", 1.0, "site", ("asset", "site")),
+    "shell_capacity": Family("S1", "datacenter shell capacity", "MW", 1.0, "site", ("site", "year")),
+    "power_balance": Family("P1", "site power balance", "MW", 1.0, "site", ("site", "year")),
+    "grid_capacity": Family("P2", "grid interconnection capacity", "MW", 1.0, "site", ("site", "year")),
+    "turbine_capacity": Family("P3", "on-site turbine capacity", "MW", 1.0, "site", ("site", "year")),
+    "transformer_capacity": Family("T1", "site transformer capacity", "MVA", 1.0, "site", ("site", "year")),
+    "gpu_in_use_upper": Family("G2", "installed GPUs", "GPU", 1e-3, "site", ("generation", "site", "year")),
+}
+
+BINDING_TOL_USD = 1e-3
+"""A constraint binds when relaxing it by one unit is worth more than this (USD)."""
+
+
+def shadow_prices(scn: Scenario, m, activity: dict) -> pd.DataFrame:
+    """Tidy table of duals: one row per constraint of each family.
+
+    Columns: family, equation, label, scope, region, site, asset, generation, year, unit,
+    dual (d objective / d rhs, PV $M per LP unit), shadow_price_usd_per_unit (value of relaxing
+    by one unit, in year-y dollars), shadow_price_pv_usd_per_unit (discounted to the start
+    year), rhs, activity, slack, binding. `activity` maps each constraint to (rhs, activity) of
+    its compiled row (constants moved to the right-hand side, variables on the left).
+    """
+    rows = []
+    for name, fam in FAMILIES.items():
+        comp = m.component(name)
+        if comp is None:
+            continue
+        for idx, con in comp.items():
+            idx = idx if isinstance(idx, tuple) else (idx,)
+            key = dict(zip(fam.index, idx))
+            dual = float(m.dual.get(con, 0.0))
+            upper = con.upper is not None
+            rhs, act = activity.get(con, (float("nan"), float("nan")))
+            pv = (-dual if upper else dual) * 1e6 * fam.lp_per_unit
+            year = key.get("year")
+            nominal = pv / scn.discount_factor(year) if year is not None else pv
+            rows.append(
+                {
+                    "family": name,
+                    "equation": fam.equation,
+                    "label": fam.label,
+                    "scope": fam.scope,
+                    "region": key.get("region", scn.site_region.get(key.get("site"), None) if "site" in key else None),
+                    "site": key.get("site"),
+                    "asset": key.get("asset"),
+                    "generation": key.get("generation"),
+                    "year": year,
+                    "unit": fam.unit,
+                    "dual": dual,
+                    "shadow_price_usd_per_unit": nominal,
+                    "shadow_price_pv_usd_per_unit": pv,
+                    "rhs": rhs / fam.lp_per_unit,
+                    "activity": act / fam.lp_per_unit,
+                    "slack": (rhs - act if upper else act - rhs) / fam.lp_per_unit,
+                    "binding": abs(pv) > BINDING_TOL_USD,
+                }
+            )
+    df = pd.DataFrame(rows)
+    if len(df):
+        df["year"] = df["year"].astype("Int64")
+    return df
+
+
+def binding_summary(sp: pd.DataFrame, scopes=("global", "region")) -> pd.DataFrame:
+    """Per year, the binding global and regional constraints, highest shadow price first."""
+    if sp.empty:
+        return sp
+    b = sp[sp["binding"] & sp["scope"].isin(scopes) & (sp["family"] != "demand_balance")].copy()
+    b["where"] = b["region"].fillna("world/US")
+    b = b.sort_values(["year", "shadow_price_usd_per_unit"], ascending=[True, False])
+    return b[["year", "family", "label", "where", "unit", "shadow_price_usd_per_unit", "rhs"]].reset_index(drop=True)

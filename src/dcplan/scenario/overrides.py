@@ -1,0 +1,105 @@
+"""Overrides from scenario.yaml: dotted paths naming a parameter or a table cell."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from dcplan.errors import InputProblem
+from dcplan.scenario.schema import PARAMETERS, TABLES
+
+
+def flatten(mapping: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Flatten nested mappings into dotted paths: {a: {b: 1}} -> {"a.b": 1}."""
+    out: dict[str, Any] = {}
+    for k, v in mapping.items():
+        path = f"{prefix}.{k}" if prefix else str(k)
+        if isinstance(v, Mapping):
+            out.update(flatten(v, path))
+        else:
+            out[path] = v
+    return out
+
+
+def split_overrides(
+    overrides: Mapping[str, Any], origin: str
+) -> tuple[dict[str, Any], dict[str, Any], list[InputProblem]]:
+    """Split overrides into parameter overrides and table-cell overrides.
+
+    Returns (parameter_overrides, cell_overrides, problems). Paths naming neither a parameter
+    nor a table are problems.
+    """
+    params: dict[str, Any] = {}
+    cells: dict[str, Any] = {}
+    problems: list[InputProblem] = []
+    for path, value in flatten(overrides).items():
+        head = path.split(".", 1)[0]
+        if path in PARAMETERS:
+            params[path] = value
+        elif head in TABLES and head != "parameters":
+            cells[path] = value
+        else:
+            problems.append(
+                InputProblem(
+                    origin,
+                    f"override '{path}' names no parameter and no table cell; expected a "
+                    "parameters.csv name (e.g. 'lead_time_years.gas_turbine') or "
+                    "'<table>.<row key>.<column>' with table one of "
+                    + ", ".join(t for t in TABLES if t != "parameters"),
+                    column="overrides",
+                )
+            )
+    return params, cells, problems
+
+
+def apply_cell_overrides(
+    frames: dict[str, pd.DataFrame], cells: Mapping[str, Any], origin: str
+) -> list[InputProblem]:
+    """Write table-cell overrides into the raw (string) frames in place; return problems.
+
+    A path is ``<table>.<key part>...<column>``; a key part ``*`` matches every row.
+    """
+    problems: list[InputProblem] = []
+    for path, value in cells.items():
+        table, *rest = path.split(".")
+        spec = TABLES[table]
+        nkey = len(spec.key)
+        if len(rest) != nkey + 1:
+            key_desc = ".".join(f"<{k}>" for k in spec.key)
+            problems.append(
+                InputProblem(origin, f"override '{path}': expected '{table}.{key_desc}.<column>'", column="overrides")
+            )
+            continue
+        *key_parts, column = rest
+        if table not in frames:
+            problems.append(InputProblem(origin, f"override '{path}': the scenario has no {spec.file}", column="overrides"))
+            continue
+        df = frames[table]
+        if column not in spec.columns or column in spec.key:
+            problems.append(
+                InputProblem(
+                    origin,
+                    f"override '{path}': '{column}' is not an editable column of {spec.file}; "
+                    f"expected one of {', '.join(c for c in spec.columns if c not in spec.key)}",
+                    column="overrides",
+                )
+            )
+            continue
+        mask = pd.Series(True, index=df.index)
+        for k, part in zip(spec.key, key_parts):
+            if part != "*":
+                mask &= df[k].astype(str).str.strip() == part
+        if not mask.any():
+            problems.append(
+                InputProblem(
+                    origin,
+                    f"override '{path}': no row of {spec.file} has "
+                    + ", ".join(f"{k}={p}" for k, p in zip(spec.key, key_parts)),
+                    column="overrides",
+                )
+            )
+            continue
+        df.loc[mask, column] = str(value)
+    return problems

@@ -1,0 +1,183 @@
+"""Schemas of the input tables (one pydantic row model per CSV) and of the scalar parameters.
+
+See docs/inputs.md for the meaning and units of every column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+SITE_ASSETS = ("shell", "grid_interconnection", "transformer", "gas_turbine")
+"""Assets built per site, each with a lead time and possibly a state permitting adder."""
+
+GLOBAL_ASSETS = ("cowos_expansion", "hbm_expansion")
+"""Supply-chain capacity the planner may fund, global rather than per site."""
+
+ASSET_UNITS = {"shell": "MW", "grid_interconnection": "MW", "gas_turbine": "MW", "transformer": "MVA"}
+
+Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, pattern=r"^[A-Za-z0-9_\-]+$")]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Year = Annotated[int, Field(ge=1990, le=2100)]
+NonNeg = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Pos = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+Real = Annotated[float, Field(allow_inf_nan=False)]
+Fraction = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+
+
+class _Row(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    source: Text
+    source_year: Year
+
+
+class ParameterRow(_Row):
+    name: Text
+    value: Real
+    unit: Text
+    description: Text
+
+
+class SupplyRow(_Row):
+    year: Year
+    cowos_wafers_per_year: NonNeg
+    hbm_stacks_per_year: NonNeg
+    transformer_mva_per_year: NonNeg
+    gas_turbine_mw_per_year: NonNeg
+
+
+class GpuRow(_Row):
+    generation: Id
+    name: Text
+    first_year: Year
+    last_year: Year
+    it_power_kw_per_gpu: Pos
+    dense_bf16_pflops_per_gpu: Pos
+    hbm_stacks_per_gpu: NonNeg
+    packages_per_cowos_wafer: Pos
+    price_usd_per_gpu: NonNeg
+    lifetime_years: Annotated[int, Field(ge=1, le=30)]
+
+
+class RegionRow(_Row):
+    region: Id
+    name: Text
+    iso: Text
+    interconnection_cap_mw_per_year: NonNeg
+    headroom_mw_start: NonNeg
+    headroom_growth_mw_per_year: Real
+    interconnection_capex_usd_per_kw: NonNeg
+    power_price_usd_per_mwh: NonNeg
+    gas_price_usd_per_mmbtu: NonNeg
+
+
+class PermittingRow(_Row):
+    region: Id
+    asset: Id
+    extra_lead_time_years: Annotated[int, Field(ge=-20, le=20)]
+
+
+class SiteRow(_Row):
+    site: Id
+    name: Text
+    region: Id
+    latitude: Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
+    longitude: Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
+    operator: Text
+    max_it_mw: NonNeg
+    max_grid_mw: NonNeg
+    max_onsite_gas_mw: NonNeg
+    pue: Annotated[float, Field(ge=1.0, le=3.0, allow_inf_nan=False)]
+
+
+class PipelineRow(_Row):
+    site: Id
+    asset: Id
+    online_year: Year
+    capacity: NonNeg
+    unit: Text
+
+
+class GpuPipelineRow(_Row):
+    site: Id
+    generation: Id
+    install_year: Year
+    gpus: NonNeg
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """A CSV table: its row model, key columns, and whether the scenario must have it."""
+
+    name: str
+    row_model: type[_Row]
+    key: tuple[str, ...]
+    required: bool = True
+
+    @property
+    def file(self) -> str:
+        return f"{self.name}.csv"
+
+    @property
+    def columns(self) -> list[str]:
+        return list(self.row_model.model_fields)
+
+
+TABLES: dict[str, TableSpec] = {
+    t.name: t
+    for t in (
+        TableSpec("parameters", ParameterRow, ("name",)),
+        TableSpec("supply", SupplyRow, ("year",)),
+        TableSpec("gpus", GpuRow, ("generation",)),
+        TableSpec("regions", RegionRow, ("region",)),
+        TableSpec("permitting", PermittingRow, ("region", "asset"), required=False),
+        TableSpec("sites", SiteRow, ("site",)),
+        TableSpec("pipeline", PipelineRow, ("site", "asset", "online_year"), required=False),
+        TableSpec("gpu_pipeline", GpuPipelineRow, ("site", "generation", "install_year"), required=False),
+    )
+}
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    """A scalar parameter of parameters.csv: its unit and allowed range."""
+
+    unit: str
+    lo: float | None = 0.0
+    hi: float | None = None
+    integer: bool = False
+
+
+def _param_specs() -> dict[str, ParamSpec]:
+    p: dict[str, ParamSpec] = {
+        "horizon.start_year": ParamSpec("year", 2000, 2100, integer=True),
+        "horizon.end_year": ParamSpec("year", 2000, 2100, integer=True),
+        "discount_rate": ParamSpec("1/yr", 0.0, 0.5),
+        "demand.start_h100e_millions": ParamSpec("million H100e", 0.0),
+        "demand.growth_per_year": ParamSpec("x per year", 0.0, 10.0),
+        "demand.unmet_penalty_usd_per_h100e_year": ParamSpec("USD per H100e-year", 0.0),
+        "transformer.mva_per_mw": ParamSpec("MVA/MW", 0.0, 5.0),
+        "capex_usd_per_kw.shell": ParamSpec("USD/kW"),
+        "capex_usd_per_kva.transformer": ParamSpec("USD/kVA"),
+        "capex_usd_per_kw.gas_turbine": ParamSpec("USD/kW"),
+        "capex_usd_per_wafer_year.cowos_expansion": ParamSpec("USD per wafer/yr"),
+        "capex_usd_per_stack_year.hbm_expansion": ParamSpec("USD per stack/yr"),
+        "fixed_om_usd_per_kw_year.shell": ParamSpec("USD/kW-yr"),
+        "fixed_om_usd_per_kw_year.gas_turbine": ParamSpec("USD/kW-yr"),
+        "gas_turbine.heat_rate_mmbtu_per_mwh": ParamSpec("MMBtu/MWh", 0.0, 30.0),
+        "gas_turbine.variable_om_usd_per_mwh": ParamSpec("USD/MWh"),
+        "gas_turbine.availability": ParamSpec("fraction", 0.0, 1.0),
+        "operations.load_factor": ParamSpec("fraction", 0.0, 1.0),
+        "power_price.escalation_per_year": ParamSpec("fraction/yr", -0.5, 0.5),
+    }
+    for share in ("cowos", "hbm", "gas_turbine", "transformer"):
+        p[f"planner_share.{share}"] = ParamSpec("fraction", 0.0, 1.0)
+    for asset in SITE_ASSETS + GLOBAL_ASSETS:
+        p[f"lead_time_years.{asset}"] = ParamSpec("years", 0, 30, integer=True)
+        p[f"lifetime_years.{asset}"] = ParamSpec("years", 1, 100, integer=True)
+    return p
+
+
+PARAMETERS: dict[str, ParamSpec] = _param_specs()
