@@ -20,6 +20,8 @@ def default_scenario_dir() -> Path:
     for c in candidates:
         if (c / "scenario.yaml").is_file():
             return c
-    raise FileNotFoundError(
-        "cannot find the bundled default scenario; looked in: " + ", ".join(map(str, candidates))
+    from dcplan.errors import InputError, InputProblem
+
+    raise InputError(
+        [InputProblem("default scenario", "cannot find the bundled default; looked in: " + ", ".join(map(str, candidates)))]
     )

@@ -30,14 +30,15 @@ class Plan:
         self.build_seconds = time.perf_counter() - t0
         self.lp = HighsLP(self.model, highs_options)
 
-    def solve(self, raise_on_failure: bool = True) -> Results:
+    def solve(self) -> Results:
         """Solve and return results; raise SolveError if HiGHS finds no optimum."""
         sol = self.lp.solve()
         if not sol.optimal:
-            if raise_on_failure:
-                raise SolveError(sol.status, "the default formulation is always feasible (unmet demand is "
-                                 "allowed); check the inputs for inconsistent limits")
-            return Results.__new__(Results)
+            raise SolveError(
+                sol.status,
+                "the formulation is feasible by construction (unmet demand is allowed at its penalty), so "
+                "this points at numerically extreme inputs; run `dcplan validate` and check the magnitudes",
+            )
         sol.stats.update(build_seconds=round(self.build_seconds, 4), compile_seconds=round(self.lp.compile_seconds, 4))
         return extract_results(self.scenario, self.model, self.sets, sol, self.lp.row_activity)
 
@@ -51,7 +52,7 @@ class Plan:
         self.scenario = scenario
         self.sets = sets
         update_params(self.model, param_values(scenario, sets))
-        self.lp.update()
+        self.lp.last_update = self.lp.update()
         return self.solve()
 
 

@@ -1,12 +1,16 @@
 """Read a scenario folder (scenario.yaml + CSV tables), apply overrides, validate everything.
 
 Nothing here writes to disk. Every problem found is collected and raised together as one
-:class:`dcplan.errors.InputError`.
+:class:`dcplan.errors.InputError`; a problem in one place does not hide problems elsewhere,
+and does not cause spurious follow-on problems (a row that fails its own checks is left out of
+the checks that depend on it).
 """
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,44 +20,48 @@ from pydantic import ValidationError
 
 from dcplan.errors import InputError, InputProblem
 from dcplan.paths import default_scenario_dir
-from dcplan.scenario.checks import cross_checks
-from dcplan.scenario.overrides import apply_cell_overrides, split_overrides
+from dcplan.scenario.checks import ParamWhere, cross_checks
+from dcplan.scenario.overrides import apply_cell_overrides, flatten, split_overrides
 from dcplan.scenario.scenario import Scenario
 from dcplan.scenario.schema import PARAMETERS, TABLES, TableSpec
 
 YAML_KEYS = {"name", "description", "base", "overrides"}
 EXTRA_COLUMNS_ALLOWED = {"notes"}
 
+OverrideSources = list[tuple[str, Mapping[str, Any]]]
+"""Overrides in the order applied (later wins), each with where it came from (for messages)."""
 
-def load_scenario(path: str | Path | None = None, overrides: Mapping[str, Any] | None = None) -> Scenario:
+
+def load_scenario(
+    path: str | Path | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    overrides_origin: str = "overrides",
+) -> Scenario:
     """Load and validate the scenario in folder `path` (the bundled default when None).
 
-    `overrides` (dotted paths, as in scenario.yaml) are applied on top of the YAML's own.
+    `overrides` (dotted paths or nested mappings, as in scenario.yaml) are applied on top of
+    the YAML's own; problems with them are reported against `overrides_origin`.
     Raises InputError listing every problem found.
     """
-    folder = Path(path) if path is not None else default_scenario_dir()
-    problems: list[InputProblem] = []
+    folder = Path(path) if path is not None else _default_dir()
     if folder.is_file() and folder.suffix in (".yaml", ".yml"):
         yaml_path, folder = folder, folder.parent
     else:
         yaml_path = folder / "scenario.yaml"
     if not folder.is_dir():
         raise InputError([InputProblem(str(folder), "no such scenario folder")])
+    problems: list[InputProblem] = []
     meta = _read_yaml(yaml_path, problems)
     raw, labels = _read_folder(folder, meta, yaml_path, problems)
-    merged = dict(meta.get("overrides") or {})
-    if overrides:
-        merged.update(overrides)
-    if problems:
-        raise InputError(problems)
+    meta = meta or {}
     return _assemble(
         raw,
         labels,
         name=str(meta.get("name") or folder.name),
         description=str(meta.get("description") or ""),
-        overrides=merged,
-        origin=yaml_path.name,
+        sources=[(yaml_path.name, meta.get("overrides") or {}), (overrides_origin, overrides or {})],
         folder=folder,
+        problems=problems,
     )
 
 
@@ -64,33 +72,60 @@ def scenario_from_tables(
     overrides: Mapping[str, Any] | None = None,
 ) -> Scenario:
     """Build and validate a scenario from in-memory tables (same rules as a folder on disk)."""
-    raw = {k: _as_strings(v) for k, v in tables.items()}
+    problems = [
+        InputProblem(f"{k}.csv", f"unknown table '{k}'; expected one of: {', '.join(TABLES)}")
+        for k in tables
+        if k not in TABLES
+    ]
+    raw = {k: _as_strings(v) for k, v in tables.items() if k in TABLES}
     labels = {k: f"{k}.csv" for k in raw}
-    problems = [InputProblem(f"{k}.csv", "unknown table") for k in raw if k not in TABLES]
-    if problems:
-        raise InputError(problems)
-    return _assemble(raw, labels, name=name, description=description, overrides=dict(overrides or {}), origin="overrides")
+    return _assemble(
+        raw, labels, name=name, description=description, sources=[("overrides", overrides or {})], problems=problems
+    )
 
 
-# ----------------------------------------------------------------------------------------------
+# ----- reading ---------------------------------------------------------------------------------
 
 
-def _read_yaml(path: Path, problems: list[InputProblem]) -> dict:
+def _default_dir() -> Path | None:
+    """The bundled default scenario folder, or None if it cannot be found."""
+    try:
+        return default_scenario_dir()
+    except FileNotFoundError:
+        return None
+
+
+def _did_you_mean(word: str, choices) -> str:
+    """' (did you mean 'x'?)' when `word` looks like a typo of one of `choices`, else ''."""
+    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.75)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _read_yaml(path: Path, problems: list[InputProblem]) -> dict | None:
+    """Read scenario.yaml; None when it is missing or unreadable (so the base is unknown)."""
     if not path.is_file():
         problems.append(InputProblem(str(path), "missing scenario.yaml (needs at least 'name:')"))
-        return {}
+        return None
     try:
-        meta = yaml.safe_load(path.read_text()) or {}
+        meta = yaml.safe_load(path.read_text())
     except yaml.YAMLError as e:
         problems.append(InputProblem(path.name, f"not valid YAML: {e}"))
-        return {}
+        return None
+    except (OSError, UnicodeDecodeError) as e:
+        problems.append(InputProblem(path.name, f"cannot be read: {e}"))
+        return None
+    meta = {} if meta is None else meta
     if not isinstance(meta, dict):
         problems.append(InputProblem(path.name, "expected a mapping with keys " + ", ".join(sorted(YAML_KEYS))))
-        return {}
+        return None
     for k in meta:
         if k not in YAML_KEYS:
             problems.append(
-                InputProblem(path.name, f"unknown key '{k}'; expected one of {', '.join(sorted(YAML_KEYS))}", column=str(k))
+                InputProblem(
+                    path.name,
+                    f"unknown key '{k}'{_did_you_mean(k, YAML_KEYS)}; expected one of: {', '.join(sorted(YAML_KEYS))}",
+                    column=str(k),
+                )
             )
     if meta.get("overrides") is not None and not isinstance(meta["overrides"], dict):
         problems.append(InputProblem(path.name, "'overrides' must be a mapping of path: value", column="overrides"))
@@ -98,131 +133,282 @@ def _read_yaml(path: Path, problems: list[InputProblem]) -> dict:
     return meta
 
 
-def _resolve_base(base: Any, folder: Path) -> Path:
+def _resolve_base(base: Any, folder: Path, yaml_name: str, problems: list[InputProblem]) -> Path | None:
+    """The folder named by scenario.yaml's `base:` (None when absent or not found)."""
     if base in (None, ""):
         return None
     if str(base) == "default":
-        return default_scenario_dir()
+        p = _default_dir()
+        if p is None:
+            problems.append(InputProblem(yaml_name, "base 'default': the bundled default scenario cannot be found", column="base"))
+        return p
     p = Path(str(base))
-    return p if p.is_absolute() else (folder / p).resolve()
+    p = p if p.is_absolute() else (folder / p).resolve()
+    if not (p / "scenario.yaml").is_file():
+        what = "has no scenario.yaml" if p.is_dir() else "does not exist"
+        problems.append(InputProblem(yaml_name, f"base scenario '{base}' not found: {p} {what}", column="base"))
+        return None
+    return p
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    """Read a CSV as strings; the index is the 0-based data line, so line = index + 2 even
+    when the file has blank lines. Rows whose cells are all blank are dropped."""
+    df = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True, skip_blank_lines=False)
+    df = df.fillna("")
+    blank = df.apply(lambda s: s.str.strip() == "").all(axis=1) if len(df.columns) else pd.Series(False, index=df.index)
+    return df[~blank]
 
 
 def _read_folder(
-    folder: Path, meta: dict, yaml_path: Path, problems: list[InputProblem]
+    folder: Path, meta: dict | None, yaml_path: Path, problems: list[InputProblem]
 ) -> tuple[dict[str, pd.DataFrame], dict[str, str]]:
-    base = _resolve_base(meta.get("base"), folder)
-    if base is not None and not (base / "scenario.yaml").is_file():
-        problems.append(InputProblem(yaml_path.name, f"base scenario '{meta.get('base')}' not found at {base}", column="base"))
-        base = None
+    """Read every table from `folder`, falling back to the base folder.
+
+    Returns (raw string frames, labels). A table that is missing or unreadable gets a label
+    but no frame, and its problem is reported here. When scenario.yaml could not be read
+    (`meta` None) the base is unknown, so missing tables are not reported.
+    """
+    base = _resolve_base((meta or {}).get("base"), folder, yaml_path.name, problems)
     raw: dict[str, pd.DataFrame] = {}
     labels: dict[str, str] = {}
     for spec in TABLES.values():
-        for d in (folder, base):
-            if d is not None and (d / spec.file).is_file():
-                label = spec.file if d == folder else f"{spec.file} (from base {d})"
-                try:
-                    raw[spec.name] = pd.read_csv(d / spec.file, dtype=str, keep_default_na=False, skipinitialspace=True)
-                except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as e:
-                    problems.append(InputProblem(label, f"cannot be read as CSV: {e}"))
-                labels[spec.name] = label
-                break
-        else:
+        d = next((d for d in (folder, base) if d is not None and (d / spec.file).is_file()), None)
+        if d is None:
             if spec.required:
-                problems.append(InputProblem(str(folder / spec.file), "required table is missing"))
+                labels[spec.name] = spec.file
+                if meta is not None:
+                    problems.append(InputProblem(spec.file, _missing_table_message(spec, folder, base)))
+            continue
+        label = spec.file if d == folder else f"{spec.file} (from base {d})"
+        labels[spec.name] = label
+        try:
+            raw[spec.name] = _read_csv(d / spec.file)
+        except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError, OSError) as e:
+            problems.append(InputProblem(label, f"cannot be read as CSV: {e}"))
     return raw, labels
 
 
+def _missing_table_message(spec: TableSpec, folder: Path, base: Path | None) -> str:
+    where = f"{folder}" + (f" nor in its base {base}" if base is not None else "")
+    hint = "" if base is not None else "; add it, or set 'base: default' in scenario.yaml to take it from the default"
+    return f"required table is missing: no {spec.file} in {where}{hint}"
+
+
+def _cell_str(v: Any) -> str:
+    """A cell of an in-memory table as the string a CSV would hold ('' for None/NaN)."""
+    if v is None or (isinstance(v, float) and v != v):
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))  # 2026.0 (a float column with a blank in it) reads as 2026
+    return str(v)
+
+
 def _as_strings(df: pd.DataFrame) -> pd.DataFrame:
-    out = df.copy()
+    out = df.copy().astype(object)
     for c in out.columns:
-        out[c] = ["" if (v is None or (isinstance(v, float) and v != v)) else str(v) for v in out[c]]
+        out[c] = [_cell_str(v) for v in out[c]]
     return out.reset_index(drop=True)
 
 
-def _validate_table(spec: TableSpec, raw: pd.DataFrame, label: str, problems: list[InputProblem]) -> pd.DataFrame:
-    """Validate each row of one table against its row model; return the typed DataFrame."""
+# ----- validating one table --------------------------------------------------------------------
+
+
+def _validate_table(spec: TableSpec, raw: pd.DataFrame, label: str, problems: list[InputProblem]) -> pd.DataFrame | None:
+    """Validate each row of one table against its row model.
+
+    Returns the typed DataFrame of the rows that passed (index = the raw index, so
+    line = index + 2), or None when columns are missing and the table cannot be checked.
+    """
     raw = raw.rename(columns=lambda c: str(c).strip())
     cols = spec.columns
     missing = [c for c in cols if c not in raw.columns]
     extra = [c for c in raw.columns if c not in cols and c not in EXTRA_COLUMNS_ALLOWED]
     for c in missing:
-        problems.append(InputProblem(label, f"missing column; expected columns: {', '.join(cols)}", column=c))
+        problems.append(InputProblem(label, f"missing column '{c}'; expected columns: {', '.join(cols)}", row=1, column=c))
     for c in extra:
-        problems.append(InputProblem(label, f"unknown column; expected columns: {', '.join(cols)}", column=c))
+        problems.append(
+            InputProblem(label, f"unknown column '{c}'{_did_you_mean(c, cols)}; expected columns: {', '.join(cols)}", row=1, column=c)
+        )
     if missing:
-        return pd.DataFrame(columns=cols)
-    records = []
-    for i, row in enumerate(raw[cols].to_dict("records")):
-        line = i + 2  # header is line 1
+        return None
+    records, index = [], []
+    for i, row in zip(raw.index, raw[cols].to_dict("records")):
         data = {k: (None if str(v).strip() == "" else v) for k, v in row.items()}
         try:
             records.append(spec.row_model.model_validate(data).model_dump())
+            index.append(i)
         except ValidationError as e:
             for err in e.errors():
                 col = str(err["loc"][0]) if err["loc"] else None
-                got = row.get(col, "") if col else ""
-                msg = _describe(err, got)
-                problems.append(InputProblem(label, msg, row=line, column=col))
-    typed = pd.DataFrame.from_records(records, columns=cols)
-    # duplicate keys
-    if len(raw):
-        keys = raw[list(spec.key)].apply(lambda s: s.str.strip())
-        dup = keys.duplicated(keep=False)
-        for i in raw.index[dup]:
-            first = raw.index[dup & (keys == keys.loc[i]).all(axis=1)][0]
-            if i != first:
-                key = ", ".join(f"{k}={keys.loc[i, k]}" for k in spec.key)
-                problems.append(
-                    InputProblem(label, f"duplicate key ({key}); first seen on row {first + 2}", row=i + 2, column=spec.key[0])
-                )
-    return typed
+                problems.append(InputProblem(label, _describe(err, row.get(col, "") if col else ""), row=int(i) + 2, column=col))
+    problems += _duplicate_keys(spec, raw, label)
+    return pd.DataFrame.from_records(records, columns=cols, index=pd.Index(index, dtype=int))
+
+
+def _duplicate_keys(spec: TableSpec, raw: pd.DataFrame, label: str) -> list[InputProblem]:
+    """One problem per repeated key, naming the row where the key was first seen."""
+    out: list[InputProblem] = []
+    first: dict[tuple, int] = {}
+    for i, key in zip(raw.index, raw[list(spec.key)].itertuples(index=False, name=None)):
+        key = tuple(str(k).strip() for k in key)
+        if "" in key:
+            continue  # a blank key is reported as blank
+        if key in first:
+            desc = ", ".join(f"{k}={v}" for k, v in zip(spec.key, key))
+            out.append(
+                InputProblem(label, f"duplicate key ({desc}): rows {first[key]} and {int(i) + 2}; keep one", row=int(i) + 2, column=spec.key[0])
+            )
+        else:
+            first[key] = int(i) + 2
+    return out
 
 
 def _describe(err: dict, got: Any) -> str:
+    """A pydantic error as 'got X; expected Y'."""
     kind = err.get("type", "")
+    ctx = err.get("ctx") or {}
     if got in (None, "") and kind in ("missing", "float_type", "int_type", "string_type", "string_too_short"):
         return "blank; a value is required"
     if kind == "finite_number":
         return f"got '{got}'; expected a finite number (not NaN or infinity)"
     if kind in ("float_parsing", "int_parsing", "int_from_float"):
-        want = "an integer" if kind.startswith("int") else "a number"
+        want = "a whole number" if kind.startswith("int") else "a number"
         return f"got '{got}'; expected {want}"
+    bounds = {"greater_than_equal": (">=", "ge"), "greater_than": (">", "gt"), "less_than_equal": ("<=", "le"), "less_than": ("<", "lt")}
+    if kind in bounds:
+        op, key = bounds[kind]
+        return f"got '{got}'; expected a value {op} {ctx.get(key)}"
+    if kind == "string_pattern_mismatch":
+        return f"got '{got}'; expected an id of letters, digits, '_' or '-' (no spaces or dots)"
     return f"got '{got}'; {err.get('msg', 'invalid')}".replace("Input should be", "expected")
 
 
-def _parameters(typed: pd.DataFrame, label: str, overrides: dict[str, Any], origin: str, problems: list[InputProblem]) -> dict[str, float]:
+# ----- parameters ------------------------------------------------------------------------------
+
+
+def _parameter_rows(typed: pd.DataFrame, label: str, problems: list[InputProblem]) -> tuple[dict[str, float], ParamWhere]:
+    """Known parameters of parameters.csv with where each was read; unknown names are problems."""
     params: dict[str, float] = {}
-    rows: dict[str, int] = {}
+    where: ParamWhere = {}
     for i, r in typed.iterrows():
         name = r["name"]
         if name not in PARAMETERS:
             problems.append(
-                InputProblem(label, f"unknown parameter '{name}'; see docs/inputs.md for the list", row=int(i) + 2, column="name")
+                InputProblem(
+                    label,
+                    f"unknown parameter '{name}'{_did_you_mean(name, PARAMETERS)}; see docs/inputs.md for the list",
+                    row=int(i) + 2,
+                    column="name",
+                )
             )
             continue
         params[name] = float(r["value"])
-        rows[name] = int(i) + 2
-    for name, value in overrides.items():
-        try:
-            params[name] = float(value)
-        except (TypeError, ValueError):
-            problems.append(InputProblem(origin, f"override '{name}': got '{value}'; expected a number", column="overrides"))
-        rows[name] = None
+        where[name] = (label, int(i) + 2, "value")
+    return params, where
+
+
+def _override_value(name: str, value: Any, origin: str, problems: list[InputProblem]) -> float | None:
+    """A parameter override as a float, or None (with a problem) when it is not a number."""
+    if value is None:
+        problems.append(InputProblem(origin, f"override '{name}': no value given; expected a number", column="overrides"))
+        return None
+    try:
+        if isinstance(value, bool):
+            raise TypeError
+        return float(value)
+    except (TypeError, ValueError):
+        problems.append(InputProblem(origin, f"override '{name}': got '{value}'; expected a number", column="overrides"))
+        return None
+
+
+def _parameters(
+    typed: pd.DataFrame | None,
+    label: str,
+    raw_names: set[str],
+    overrides: Mapping[str, tuple[Any, str]],
+    problems: list[InputProblem],
+) -> tuple[dict[str, float], ParamWhere]:
+    """Scalar parameters after overrides, with where each came from.
+
+    Only valid values are returned. `typed` is None when parameters.csv could not be checked;
+    then missing parameters are not reported (that would only repeat the file's problem).
+    `raw_names` are names present in the file even on rows that failed validation.
+    """
+    params, where = _parameter_rows(typed, label, problems) if typed is not None else ({}, {})
+    for name, (value, origin) in overrides.items():
+        v = _override_value(name, value, origin, problems)
+        params.pop(name, None)
+        where[name] = (origin, None, "overrides")
+        if v is not None:
+            params[name] = v
+    out: dict[str, float] = {}
     for name, spec in PARAMETERS.items():
         if name not in params:
-            problems.append(InputProblem(label, f"parameter '{name}' ({spec.unit}) is missing", column="name"))
+            if typed is not None and name not in raw_names and name not in where:
+                problems.append(InputProblem(label, f"parameter '{name}' ({spec.unit}) is missing; add a row for it", column="name"))
             continue
         v = params[name]
-        where = (label, rows[name]) if rows[name] is not None else (origin, None)
-        col = "value" if rows[name] is not None else "overrides"
-        if v != v or v in (float("inf"), float("-inf")):
-            problems.append(InputProblem(where[0], f"parameter '{name}' is {v}; expected a finite number", where[1], col))
-        elif (spec.lo is not None and v < spec.lo) or (spec.hi is not None and v > spec.hi):
-            rng = f"[{spec.lo}, {spec.hi}]" if spec.hi is not None else f">= {spec.lo}"
-            problems.append(InputProblem(where[0], f"parameter '{name}' = {v:g}; expected {rng} {spec.unit}", where[1], col))
-        elif spec.integer and v != int(v):
-            problems.append(InputProblem(where[0], f"parameter '{name}' = {v:g}; expected a whole number of {spec.unit}", where[1], col))
-    return params
+        msg = _parameter_problem(name, v, spec)
+        if msg:
+            file, row, col = where[name]
+            problems.append(InputProblem(file, msg, row, col))
+        else:
+            out[name] = v
+    return out, where
+
+
+def _parameter_problem(name: str, v: float, spec) -> str | None:
+    """Why parameter `name` = `v` is out of its allowed range, or None."""
+    if v != v or v in (float("inf"), float("-inf")):
+        return f"parameter '{name}' is {v}; expected a finite number"
+    if (spec.lo is not None and v < spec.lo) or (spec.hi is not None and v > spec.hi):
+        rng = f"[{spec.lo:g}, {spec.hi:g}]" if spec.hi is not None else f">= {spec.lo:g}"
+        return f"parameter '{name}' = {v:g}; expected {rng} {spec.unit}"
+    if spec.integer and v != int(v):
+        return f"parameter '{name}' = {v:g}; expected a whole number of {spec.unit}"
+    return None
+
+
+# ----- putting it together ---------------------------------------------------------------------
+
+
+def _apply_overrides(
+    work: dict[str, pd.DataFrame], sources: OverrideSources, problems: list[InputProblem]
+) -> tuple[dict[str, tuple[Any, str]], dict[tuple[str, int, str], str], dict[str, Any]]:
+    """Apply every source's overrides in order (later wins).
+
+    Cell overrides are written into `work`. Returns (parameter overrides name -> (value,
+    origin), overridden cells (table, index, column) -> note, all overrides as dotted paths).
+    """
+    param_ovr: dict[str, tuple[Any, str]] = {}
+    cells: dict[tuple[str, int, str], str] = {}
+    merged: dict[str, Any] = {}
+    for origin, ovr in sources:
+        flat = flatten(ovr)
+        merged.update(flat)
+        params, cell_ovr, p = split_overrides(flat, origin)
+        problems += p
+        param_ovr.update({k: (v, origin) for k, v in params.items()})
+        applied: dict[tuple[str, int, str], str] = {}
+        problems += apply_cell_overrides(work, cell_ovr, origin, applied)
+        cells.update({k: f"value set by override '{path}' in {origin}" for k, path in applied.items()})
+    return param_ovr, cells, merged
+
+
+def _note_overridden(
+    problems: list[InputProblem], cells: Mapping[tuple[str, int, str], str], labels: Mapping[str, str]
+) -> list[InputProblem]:
+    """Add '(value set by override ...)' to problems about cells an override changed, so the
+    planner does not hunt the CSV for a value that is not there."""
+    by_place = {(labels[t], i + 2, c): note for (t, i, c), note in cells.items() if t in labels}
+    return [replace(p, message=f"{p.message} ({by_place[(p.file, p.row, p.column)]})") if (p.file, p.row, p.column) in by_place else p for p in problems]
+
+
+def _sorted(problems: list[InputProblem], labels: Mapping[str, str]) -> list[InputProblem]:
+    """Problems in reading order: scenario.yaml and overrides first, then tables, by row."""
+    order = {label: n + 1 for n, label in enumerate(labels[t] for t in TABLES if t in labels)}
+    return sorted(problems, key=lambda p: (order.get(p.file, 0), p.row or 0))
 
 
 def _assemble(
@@ -231,36 +417,48 @@ def _assemble(
     *,
     name: str,
     description: str,
-    overrides: dict[str, Any],
-    origin: str,
+    sources: OverrideSources,
     folder: Path | None = None,
+    problems: list[InputProblem] | None = None,
 ) -> Scenario:
-    problems: list[InputProblem] = []
+    """Apply overrides, validate every table, the parameters and the cross-table rules;
+    raise InputError with every problem, or return the Scenario."""
+    problems = list(problems or [])
     for spec in TABLES.values():
-        if spec.name not in raw:
-            if spec.required:
-                problems.append(InputProblem(spec.file, "required table is missing"))
-            else:
-                raw[spec.name] = pd.DataFrame({c: pd.Series(dtype=str) for c in spec.columns})
-                labels[spec.name] = spec.file
-    if problems:
-        raise InputError(problems)
+        if spec.name not in raw and spec.name not in labels and spec.required:
+            problems.append(InputProblem(spec.file, "required table is missing"))
     pristine = {k: v.copy() for k, v in raw.items()}
     work = {k: v.copy() for k, v in raw.items()}
-    param_ovr, cell_ovr, p = split_overrides(overrides, origin)
-    problems += p
-    problems += apply_cell_overrides(work, cell_ovr, origin)
-    typed = {spec.name: _validate_table(spec, work[spec.name], labels[spec.name], problems) for spec in TABLES.values()}
-    params = _parameters(typed["parameters"], labels["parameters"], param_ovr, origin, problems)
-    problems += cross_checks(typed, params, labels, work)
+    param_ovr, cells, merged = _apply_overrides(work, sources, problems)
+    typed: dict[str, pd.DataFrame] = {}
+    checkable: dict[str, pd.DataFrame] = {}  # tables whose columns are all there
+    for spec in TABLES.values():
+        label = labels.setdefault(spec.name, spec.file)
+        t = _validate_table(spec, work[spec.name], label, problems) if spec.name in work else None
+        if t is not None:
+            checkable[spec.name] = work[spec.name]
+        elif spec.name not in labels or not spec.required and spec.name not in raw and spec.name not in pristine:
+            pass
+        typed[spec.name] = t if t is not None else pd.DataFrame(columns=spec.columns)
+    raw_names = {str(v).strip() for v in checkable["parameters"]["name"]} if "parameters" in checkable else set()
+    params, where = _parameters(
+        typed["parameters"] if "parameters" in checkable else None, labels["parameters"], raw_names, param_ovr, problems
+    )
+    for spec in TABLES.values():  # an absent optional table is an empty one
+        if spec.name not in raw and not spec.required and spec.name not in checkable:
+            checkable[spec.name] = pd.DataFrame({c: pd.Series(dtype=str) for c in spec.columns})
+    problems += cross_checks(typed, params, labels, checkable, where)
     if problems:
-        raise InputError(problems)
+        raise InputError(_sorted(_note_overridden(problems, cells, labels), labels))
+    for spec in TABLES.values():
+        if spec.name not in pristine and not spec.required:
+            pristine[spec.name] = pd.DataFrame({c: pd.Series(dtype=str) for c in spec.columns})
     return Scenario(
         name=name,
         description=description,
-        tables=typed,
+        tables={k: v.reset_index(drop=True) for k, v in typed.items()},
         params=params,
         folder=folder,
-        overrides=dict(overrides),
+        overrides=merged,
         raw_tables=pristine,
     )

@@ -90,6 +90,8 @@ class HighsLP:
         self.compile_seconds = time.perf_counter() - t0
         self._pass(self.lp)
         self._has_basis = False
+        self.last_update: dict = {}
+        self.row_activity: dict = {}
 
     # ------------------------------------------------------------------------------------------
     def _pass(self, lp: _Compiled) -> None:

@@ -1,0 +1,44 @@
+"""Sweeps update parameters and re-solve from the previous basis instead of rebuilding."""
+
+from __future__ import annotations
+
+import pytest
+from helpers import shadow
+from tiny import tiny
+
+from dcplan import Plan
+
+
+def test_resolve_updates_in_place_and_matches_a_fresh_build():
+    """CoWoS cap 50 -> 200 wafers: same answer as building anew ($5.5M -> $1M), no rebuild,
+    warm-started, and the model object is the same one."""
+    plan = Plan(tiny({"supply.2026.cowos_wafers_per_year": 50}))
+    first = plan.solve()
+    assert first.objective_usd == pytest.approx(5_500_000)
+    model_before = plan.model
+    second = plan.resolve(tiny({"supply.2026.cowos_wafers_per_year": 200}))
+    assert plan.model is model_before
+    assert second.solver["warm_started"] is True
+    assert second.objective_usd == pytest.approx(1_000_000)
+    assert shadow(second, "cowos_supply", 2026)["shadow_price_usd_per_unit"] == pytest.approx(0, abs=1e-6)
+
+
+def test_resolve_changes_matrix_coefficients():
+    """HBM stacks per GPU is a matrix coefficient: 1 -> 2 stacks with 600 stacks halves the GPUs
+    the supply allows (600 -> 300): cost 600x$1k+400x$10k = $4.6M -> 300x$1k+700x$10k = $7.3M."""
+    plan = Plan(tiny({"supply.2026.hbm_stacks_per_year": 600}))
+    assert plan.solve().objective_usd == pytest.approx(4_600_000)
+    res = plan.resolve(tiny({"supply.2026.hbm_stacks_per_year": 600, "gpus.g1.hbm_stacks_per_gpu": 2}))
+    assert plan.lp.last_update["coefficients"] >= 1
+    assert res.objective_usd == pytest.approx(7_300_000)
+    fresh = Plan(tiny({"supply.2026.hbm_stacks_per_year": 600, "gpus.g1.hbm_stacks_per_gpu": 2})).solve()
+    assert fresh.objective_usd == pytest.approx(res.objective_usd)
+
+
+def test_resolve_rebuilds_when_structure_changes():
+    """A longer horizon changes the sparse sets: the plan rebuilds and still answers right."""
+    plan = Plan(tiny())
+    plan.solve()
+    res = plan.resolve(tiny({"horizon.end_year": 2027}))
+    assert res.objective_usd == pytest.approx(2_000_000)
+    assert list(res.compute["year"]) == [2026, 2027]
