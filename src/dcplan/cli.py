@@ -22,22 +22,29 @@ SetOpt = Annotated[list[str], typer.Option("--set", help="override, e.g. --set l
 
 
 def _overrides(items: list[str]) -> dict:
-    out = {}
+    """`--set PATH=VALUE` options as overrides; VALUE is read as YAML (so 6 is a number).
+    Raises InputError naming every malformed option."""
+    out, problems = {}, []
     for it in items or []:
-        if "=" not in it:
-            raise InputError([InputProblem("--set", f"'{it}': expected PATH=VALUE")])
-        k, v = it.split("=", 1)
-        out[k.strip()] = yaml.safe_load(v)
+        k, eq, v = it.partition("=")
+        if not eq or not k.strip():
+            problems.append(InputProblem("--set", f"'{it}': expected PATH=VALUE, e.g. lead_time_years.gas_turbine=6"))
+            continue
+        try:
+            out[k.strip()] = yaml.safe_load(v)
+        except yaml.YAMLError:
+            out[k.strip()] = v  # not YAML: keep the text, validation says what was expected
+    if problems:
+        raise InputError(problems)
     return out
 
 
 def _report_input_error(e: InputError) -> None:
-    t = Table(title=f"{len(e.problems)} problem(s) in the scenario inputs; nothing was written", show_lines=False)
-    for c in ("file", "row", "column", "problem"):
-        t.add_column(c, overflow="fold")
+    """Print every problem on its own line as `file, row N, column 'c': message` (no wrapping,
+    no markup, so the lines can be searched and copied)."""
+    err.print(f"[bold red]{len(e.problems)} problem(s) in the scenario inputs; nothing was written:[/bold red]")
     for p in e.problems:
-        t.add_row(p.file, "" if p.row is None else str(p.row), p.column or "", p.message)
-    err.print(t)
+        err.print(f"  - {p}", markup=False, highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -82,23 +89,28 @@ def run(
     console.print(f"wrote {len(paths)} files to {out}/")
 
 
-def print_summary(res) -> None:
+def print_summary(res, top_n: int = 3) -> None:
     """Print cost, compute online per year, unmet demand and the top binding constraints."""
     console.print(f"[bold]{res.scenario}[/bold]: {res.status}, total discounted cost ${res.objective_usd / 1e9:,.1f} bn")
-    t = Table(title="compute by year")
-    for c in ("year", "demand (M H100e)", "online (M H100e)", "unmet (M H100e)", "online (EFLOP/s)", "top binding constraints ($ per unit)"):
-        t.add_column(c)
-    top = {}
-    for y, g in res.binding.groupby("year"):
-        top[int(y)] = "; ".join(
-            f"{r.family}{'' if r.where == 'world/US' else ' ' + r.where} {r.shadow_price_usd_per_unit:,.0f}/{r.unit}" for r in g.head(3).itertuples()
-        )
+    t = Table(title="compute by year (million H100e)")
+    for c in ("year", "demand", "online", "unmet", "EFLOP/s"):
+        t.add_column(c, justify="right")
     for r in res.compute.itertuples():
         t.add_row(
             str(r.year), f"{r.demand_h100e / 1e6:,.2f}", f"{r.online_h100e / 1e6:,.2f}", f"{r.unmet_h100e / 1e6:,.2f}",
-            f"{r.online_flops_per_s / 1e18:,.0f}", top.get(int(r.year), "-"),
+            f"{r.online_flops_per_s / 1e18:,.0f}",
         )
     console.print(t)
+    b = Table(title=f"top {top_n} binding constraints per year (value of one more unit, USD)")
+    for c, j in (("year", "right"), ("constraint", "left"), ("where", "left"), ("USD per unit", "right")):
+        b.add_column(c, justify=j)
+    for y, g in res.binding.groupby("year"):
+        for i, r in enumerate(g.head(top_n).itertuples()):
+            b.add_row(str(y) if i == 0 else "", r.family, r.where, f"{r.shadow_price_usd_per_unit:,.0f} / {r.unit}")
+    if res.binding.empty:
+        console.print("no global or regional constraint binds in any year")
+    else:
+        console.print(b)
 
 
 def main() -> None:  # pragma: no cover

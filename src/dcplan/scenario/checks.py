@@ -1,6 +1,13 @@
-"""Checks across tables: references between ids, year coverage, lead times vs horizon."""
+"""Checks across tables: references between ids, year coverage, lead times vs horizon.
+
+Checks only use what passed its own validation, so one bad cell gives one problem: the typed
+tables hold only the rows that validated, `raw` holds only the tables whose columns are all
+there, and `params` holds only valid parameters.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 import pandas as pd
 
@@ -9,17 +16,154 @@ from dcplan.scenario.schema import ASSET_UNITS, GLOBAL_ASSETS, SITE_ASSETS
 
 _SITE_LIMIT = {"shell": "max_it_mw", "grid_interconnection": "max_grid_mw", "gas_turbine": "max_onsite_gas_mw"}
 
+ParamWhere = dict[str, tuple[str, int | None, str | None]]
+"""Where each parameter's value came from: (file, row, column)."""
 
-def _ids(raw: dict[str, pd.DataFrame], table: str, col: str) -> set[str]:
+
+def _ids(raw: Mapping[str, pd.DataFrame], table: str, col: str) -> set[str] | None:
+    """Ids in column `col` of `table` (rows that failed validation included, so they cause no
+    'unknown id' problems elsewhere); None when the table cannot be checked."""
     df = raw.get(table)
     if df is None or col not in df.columns:
-        return set()
-    return {str(v).strip() for v in df[col]}
+        return None
+    return {str(v).strip() for v in df[col]} - {""}
 
 
 def _unknown(label: str, row: int, col: str, value: str, known: set[str], what: str) -> InputProblem:
     sample = ", ".join(sorted(known)[:12]) + (", ..." if len(known) > 12 else "")
-    return InputProblem(label, f"unknown {what} '{value}'; expected one of: {sample}", row=row, column=col)
+    expected = f"expected one of: {sample}" if known else "none are defined"
+    return InputProblem(label, f"unknown {what} '{value}'; {expected}", row=row, column=col)
+
+
+def _references(raw: Mapping[str, pd.DataFrame], labels: Mapping[str, str]) -> list[InputProblem]:
+    """Every id that refers to a row of another table (or a fixed list) must exist."""
+    out: list[InputProblem] = []
+    sites, regions, gens = _ids(raw, "sites", "site"), _ids(raw, "regions", "region"), _ids(raw, "gpus", "generation")
+    assets = set(SITE_ASSETS)
+    for table, col, known, what in (
+        ("sites", "region", regions, "region"),
+        ("pipeline", "site", sites, "site"),
+        ("pipeline", "asset", assets, "asset"),
+        ("gpu_pipeline", "site", sites, "site"),
+        ("gpu_pipeline", "generation", gens, "GPU generation"),
+        ("permitting", "region", regions, "region"),
+        ("permitting", "asset", assets, "asset"),
+    ):
+        df = raw.get(table)
+        if known is None or df is None or col not in df.columns:
+            continue  # the referenced table has its own problem
+        for i, v in zip(df.index, df[col]):
+            v = str(v).strip()
+            if v and v not in known:
+                out.append(_unknown(labels[table], int(i) + 2, col, v, known, what))
+    return out
+
+
+def _row_rules(typed: Mapping[str, pd.DataFrame], labels: Mapping[str, str]) -> list[InputProblem]:
+    """Rules between columns of one row: pipeline units, GPU shipping years."""
+    out: list[InputProblem] = []
+    for i, r in typed["pipeline"].iterrows():
+        want = ASSET_UNITS.get(r["asset"])
+        if want and r["unit"] != want:
+            out.append(InputProblem(labels["pipeline"], f"unit '{r['unit']}' for asset {r['asset']}; expected '{want}'", int(i) + 2, "unit"))
+    for i, r in typed["gpus"].iterrows():
+        if r["first_year"] > r["last_year"]:
+            out.append(
+                InputProblem(labels["gpus"], f"first_year {r['first_year']} is after last_year {r['last_year']}", int(i) + 2, "last_year")
+            )
+    return out
+
+
+def _year_coverage(raw: Mapping[str, pd.DataFrame], labels: Mapping[str, str], start: int, end: int) -> list[InputProblem]:
+    """supply.csv has a row for every horizon year (a row with a bad value still counts).
+
+    Skipped while a year cell is unreadable: that row may be the 'missing' year, and the
+    unreadable cell is reported already."""
+    df = raw.get("supply")
+    if df is None:
+        return []
+    present = set()
+    for v in df["year"]:
+        try:
+            present.add(int(float(str(v).strip())))
+        except ValueError:
+            return []
+    missing = sorted(set(range(start, end + 1)) - present)
+    if not missing:
+        return []
+    return [
+        InputProblem(
+            labels["supply"],
+            f"missing year(s) {', '.join(map(str, missing))}; every horizon year {start}-{end} needs a row",
+            column="year",
+        )
+    ]
+
+
+def _lead_times(
+    typed: Mapping[str, pd.DataFrame], params: Mapping[str, float], labels: Mapping[str, str], where: ParamWhere, start: int, end: int
+) -> list[InputProblem]:
+    """Every lead time, with its state permitting adder, is >= 0 and fits the horizon."""
+    out: list[InputProblem] = []
+    n_years = end - start + 1
+    for asset in SITE_ASSETS + GLOBAL_ASSETS:
+        key = f"lead_time_years.{asset}"
+        if key in params and params[key] >= n_years:
+            file, row, col = where.get(key, (labels["parameters"], None, "value"))
+            out.append(
+                InputProblem(
+                    file,
+                    f"{key} = {params[key]:g} does not fit the {n_years}-year horizon {start}-{end}: nothing decided "
+                    f"in the horizon could come online in it; expected at most {n_years - 1}",
+                    row,
+                    col,
+                )
+            )
+    for i, r in typed["permitting"].iterrows():
+        base = params.get(f"lead_time_years.{r['asset']}")
+        if base is None or base >= n_years:
+            continue  # unknown asset or base already reported
+        extra = int(r["extra_lead_time_years"])
+        total = base + extra
+        sum_text = f"lead_time_years.{r['asset']} {base:g} {extra:+d} permitting = {total:g} years"
+        if total < 0:
+            out.append(InputProblem(labels["permitting"], f"lead time of {r['asset']} in {r['region']} is negative: {sum_text}", int(i) + 2, "extra_lead_time_years"))
+        elif total >= n_years:
+            out.append(
+                InputProblem(
+                    labels["permitting"],
+                    f"lead time of {r['asset']} in {r['region']} does not fit the {n_years}-year horizon {start}-{end}: "
+                    f"{sum_text}; expected at most {n_years - 1}",
+                    int(i) + 2,
+                    "extra_lead_time_years",
+                )
+            )
+    return out
+
+
+def _site_limits(typed: Mapping[str, pd.DataFrame], labels: Mapping[str, str]) -> list[InputProblem]:
+    """Pipeline capacity at each site stays within the site's physical limits."""
+    out: list[InputProblem] = []
+    pl = typed["pipeline"]
+    if not len(typed["sites"]) or not len(pl):
+        return out
+    st = typed["sites"].drop_duplicates("site").set_index("site")  # duplicates are reported already
+    for (site, asset), grp in pl.groupby(["site", "asset"]):
+        col = _SITE_LIMIT.get(asset)
+        if col is None or site not in st.index:
+            continue
+        total, limit = grp["capacity"].sum(), st.loc[site, col]
+        if total > limit + 1e-9:
+            rows = ", ".join(str(int(i) + 2) for i in grp.index)
+            out.append(
+                InputProblem(
+                    labels["pipeline"],
+                    f"pipeline {asset} at {site} totals {total:g} MW (rows {rows}), above the site's {col} = {limit:g} in sites.csv",
+                    int(grp.index[-1]) + 2,
+                    "capacity",
+                )
+            )
+    return out
 
 
 def cross_checks(
@@ -27,109 +171,20 @@ def cross_checks(
     params: dict[str, float],
     labels: dict[str, str],
     raw: dict[str, pd.DataFrame],
+    where: ParamWhere | None = None,
 ) -> list[InputProblem]:
-    """Return every cross-table problem. Id sets come from the raw tables, so a row that
-    failed its own validation does not cause spurious 'unknown id' errors elsewhere."""
-    out: list[InputProblem] = []
-    sites = _ids(raw, "sites", "site")
-    regions = _ids(raw, "regions", "region")
-    gens = _ids(raw, "gpus", "generation")
+    """Return every cross-table problem.
 
-    def refs(table: str, col: str, known: set[str], what: str) -> None:
-        df = raw.get(table)
-        if df is None or col not in df.columns:
-            return
-        for i, v in enumerate(df[col]):
-            v = str(v).strip()
-            if v and v not in known:
-                out.append(_unknown(labels[table], i + 2, col, v, known, what))
-
-    refs("sites", "region", regions, "region")
-    refs("pipeline", "site", sites, "site")
-    refs("pipeline", "asset", set(SITE_ASSETS), "asset")
-    refs("gpu_pipeline", "site", sites, "site")
-    refs("gpu_pipeline", "generation", gens, "GPU generation")
-    refs("permitting", "region", regions, "region")
-    refs("permitting", "asset", set(SITE_ASSETS), "asset")
-
-    # pipeline units
-    pl = typed["pipeline"]
-    for i, r in pl.iterrows():
-        want = ASSET_UNITS.get(r["asset"])
-        if want and r["unit"] != want:
-            out.append(InputProblem(labels["pipeline"], f"unit '{r['unit']}' for asset {r['asset']}; expected '{want}'", int(i) + 2, "unit"))
-
-    gpus = typed["gpus"]
-    for i, r in gpus.iterrows():
-        if r["first_year"] > r["last_year"]:
-            out.append(
-                InputProblem(labels["gpus"], f"first_year {r['first_year']} is after last_year {r['last_year']}", int(i) + 2, "last_year")
-            )
-
+    `typed` holds the rows that validated (index = CSV line - 2), `raw` the string tables that
+    have all their columns, `params` the valid parameters, `where` where each came from.
+    """
+    where = where or {}
+    out = _references(raw, labels) + _row_rules(typed, labels) + _site_limits(typed, labels)
     if "horizon.start_year" not in params or "horizon.end_year" not in params:
         return out
     start, end = int(params["horizon.start_year"]), int(params["horizon.end_year"])
     if start > end:
-        out.append(InputProblem(labels["parameters"], f"horizon.start_year {start} is after horizon.end_year {end}", column="value"))
+        file, row, col = where.get("horizon.end_year", (labels["parameters"], None, "value"))
+        out.append(InputProblem(file, f"horizon.start_year {start} is after horizon.end_year {end}", row, col))
         return out
-    years = set(range(start, end + 1))
-    n_years = end - start + 1
-
-    # time series cover the horizon
-    sup = typed["supply"]
-    missing = sorted(years - set(sup["year"].astype(int)))
-    if missing:
-        out.append(
-            InputProblem(labels["supply"], f"missing year(s) {', '.join(map(str, missing))}; every horizon year {start}-{end} needs a row", column="year")
-        )
-
-    # lead times fit the horizon
-    perm = typed["permitting"]
-    adders = {(r["region"], r["asset"]): int(r["extra_lead_time_years"]) for _, r in perm.iterrows()}
-    for asset in SITE_ASSETS + GLOBAL_ASSETS:
-        key = f"lead_time_years.{asset}"
-        if key in params and params[key] >= n_years:
-            out.append(
-                InputProblem(
-                    labels["parameters"],
-                    f"{key} = {params[key]:g} does not fit the {n_years}-year horizon {start}-{end}: "
-                    "nothing decided in the horizon could come online in it",
-                    column="value",
-                )
-            )
-    for i, r in perm.iterrows():
-        base = params.get(f"lead_time_years.{r['asset']}")
-        if base is None:
-            continue
-        total = base + int(r["extra_lead_time_years"])
-        if total < 0:
-            out.append(InputProblem(labels["permitting"], f"lead time {base:g}{int(r['extra_lead_time_years']):+d} = {total:g} years is negative", int(i) + 2, "extra_lead_time_years"))
-        elif total >= n_years:
-            out.append(
-                InputProblem(
-                    labels["permitting"],
-                    f"lead time of {r['asset']} in {r['region']} = {total:g} years does not fit the {n_years}-year horizon {start}-{end}",
-                    int(i) + 2,
-                    "extra_lead_time_years",
-                )
-            )
-
-    # pipeline within each site's physical limits
-    st = typed["sites"].set_index("site") if len(typed["sites"]) else None
-    if st is not None and len(pl):
-        for (site, asset), grp in pl.groupby(["site", "asset"]):
-            col = _SITE_LIMIT.get(asset)
-            if col is None or site not in st.index:
-                continue
-            total = grp["capacity"].sum()
-            if total > st.loc[site, col] + 1e-9:
-                row = int(grp.index[-1]) + 2
-                out.append(
-                    InputProblem(
-                        labels["pipeline"],
-                        f"pipeline {asset} at {site} totals {total:g} MW, above the site's {col} = {st.loc[site, col]:g}",
-                        row,
-                        "capacity",
-                    )
-                )
-    return out
+    return out + _year_coverage(raw, labels, start, end) + _lead_times(typed, params, labels, where, start, end)

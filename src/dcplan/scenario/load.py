@@ -43,7 +43,7 @@ def load_scenario(
     the YAML's own; problems with them are reported against `overrides_origin`.
     Raises InputError listing every problem found.
     """
-    folder = Path(path) if path is not None else _default_dir()
+    folder = Path(path) if path is not None else default_scenario_dir()  # InputError when absent
     if folder.is_file() and folder.suffix in (".yaml", ".yml"):
         yaml_path, folder = folder, folder.parent
     else:
@@ -91,7 +91,7 @@ def _default_dir() -> Path | None:
     """The bundled default scenario folder, or None if it cannot be found."""
     try:
         return default_scenario_dir()
-    except FileNotFoundError:
+    except (InputError, FileNotFoundError):
         return None
 
 
@@ -109,7 +109,8 @@ def _read_yaml(path: Path, problems: list[InputProblem]) -> dict | None:
     try:
         meta = yaml.safe_load(path.read_text())
     except yaml.YAMLError as e:
-        problems.append(InputProblem(path.name, f"not valid YAML: {e}"))
+        mark = getattr(e, "problem_mark", None)
+        problems.append(InputProblem(path.name, f"not valid YAML: {e}", row=mark.line + 1 if mark else None))
         return None
     except (OSError, UnicodeDecodeError) as e:
         problems.append(InputProblem(path.name, f"cannot be read: {e}"))
@@ -167,9 +168,12 @@ def _read_folder(
 
     Returns (raw string frames, labels). A table that is missing or unreadable gets a label
     but no frame, and its problem is reported here. When scenario.yaml could not be read
-    (`meta` None) the base is unknown, so missing tables are not reported.
+    (`meta` None) or its base was not found, missing tables are not reported.
     """
+    n_before = len(problems)
     base = _resolve_base((meta or {}).get("base"), folder, yaml_path.name, problems)
+    if len(problems) > n_before:
+        meta = None  # the base is unknown: missing tables would only repeat its problem
     raw: dict[str, pd.DataFrame] = {}
     labels: dict[str, str] = {}
     for spec in TABLES.values():
@@ -186,7 +190,19 @@ def _read_folder(
             raw[spec.name] = _read_csv(d / spec.file)
         except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError, OSError) as e:
             problems.append(InputProblem(label, f"cannot be read as CSV: {e}"))
+    problems += _unknown_tables(folder)
     return raw, labels
+
+
+def _unknown_tables(folder: Path) -> list[InputProblem]:
+    """CSV files in the folder that are no table: a misnamed table would otherwise be ignored
+    silently (and, with a base, replaced by the base's table)."""
+    known = [spec.file for spec in TABLES.values()]
+    return [
+        InputProblem(p.name, f"unknown table{_did_you_mean(p.name, known)}; expected one of: {', '.join(known)}")
+        for p in sorted(folder.glob("*.csv"))
+        if p.name not in known
+    ]
 
 
 def _missing_table_message(spec: TableSpec, folder: Path, base: Path | None) -> str:
@@ -268,7 +284,7 @@ def _describe(err: dict, got: Any) -> str:
     """A pydantic error as 'got X; expected Y'."""
     kind = err.get("type", "")
     ctx = err.get("ctx") or {}
-    if got in (None, "") and kind in ("missing", "float_type", "int_type", "string_type", "string_too_short"):
+    if (got is None or str(got).strip() == "") and kind in ("missing", "float_type", "int_type", "string_type", "string_too_short"):
         return "blank; a value is required"
     if kind == "finite_number":
         return f"got '{got}'; expected a finite number (not NaN or infinity)"
@@ -278,7 +294,8 @@ def _describe(err: dict, got: Any) -> str:
     bounds = {"greater_than_equal": (">=", "ge"), "greater_than": (">", "gt"), "less_than_equal": ("<=", "le"), "less_than": ("<", "lt")}
     if kind in bounds:
         op, key = bounds[kind]
-        return f"got '{got}'; expected a value {op} {ctx.get(key)}"
+        bound = ctx.get(key)
+        return f"got '{got}'; expected a value {op} {bound:g}" if isinstance(bound, (int, float)) else f"got '{got}'; expected a value {op} {bound}"
     if kind == "string_pattern_mismatch":
         return f"got '{got}'; expected an id of letters, digits, '_' or '-' (no spaces or dots)"
     return f"got '{got}'; {err.get('msg', 'invalid')}".replace("Input should be", "expected")
@@ -425,34 +442,31 @@ def _assemble(
     raise InputError with every problem, or return the Scenario."""
     problems = list(problems or [])
     for spec in TABLES.values():
-        if spec.name not in raw and spec.name not in labels and spec.required:
+        if spec.name in raw or spec.name in labels:
+            continue  # present, or missing/unreadable and already reported
+        if spec.required:
             problems.append(InputProblem(spec.file, "required table is missing"))
+        else:
+            raw[spec.name] = pd.DataFrame({c: pd.Series(dtype=str) for c in spec.columns})  # absent = empty
+        labels[spec.name] = spec.file
     pristine = {k: v.copy() for k, v in raw.items()}
-    work = {k: v.copy() for k, v in raw.items()}
+    work = {k: v.rename(columns=lambda c: str(c).strip()) for k, v in raw.items()}  # rename copies
     param_ovr, cells, merged = _apply_overrides(work, sources, problems)
     typed: dict[str, pd.DataFrame] = {}
-    checkable: dict[str, pd.DataFrame] = {}  # tables whose columns are all there
+    checkable: dict[str, pd.DataFrame] = {}  # tables present with every column: cross-checked
     for spec in TABLES.values():
-        label = labels.setdefault(spec.name, spec.file)
-        t = _validate_table(spec, work[spec.name], label, problems) if spec.name in work else None
+        t = _validate_table(spec, work[spec.name], labels[spec.name], problems) if spec.name in work else None
         if t is not None:
             checkable[spec.name] = work[spec.name]
-        elif spec.name not in labels or not spec.required and spec.name not in raw and spec.name not in pristine:
-            pass
         typed[spec.name] = t if t is not None else pd.DataFrame(columns=spec.columns)
-    raw_names = {str(v).strip() for v in checkable["parameters"]["name"]} if "parameters" in checkable else set()
+    has_params = "parameters" in checkable
+    raw_names = {str(v).strip() for v in checkable["parameters"]["name"]} if has_params else set()
     params, where = _parameters(
-        typed["parameters"] if "parameters" in checkable else None, labels["parameters"], raw_names, param_ovr, problems
+        typed["parameters"] if has_params else None, labels["parameters"], raw_names, param_ovr, problems
     )
-    for spec in TABLES.values():  # an absent optional table is an empty one
-        if spec.name not in raw and not spec.required and spec.name not in checkable:
-            checkable[spec.name] = pd.DataFrame({c: pd.Series(dtype=str) for c in spec.columns})
     problems += cross_checks(typed, params, labels, checkable, where)
     if problems:
         raise InputError(_sorted(_note_overridden(problems, cells, labels), labels))
-    for spec in TABLES.values():
-        if spec.name not in pristine and not spec.required:
-            pristine[spec.name] = pd.DataFrame({c: pd.Series(dtype=str) for c in spec.columns})
     return Scenario(
         name=name,
         description=description,

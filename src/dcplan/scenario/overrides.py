@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping
 from typing import Any
 
@@ -21,6 +22,11 @@ def flatten(mapping: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
         else:
             out[path] = v
     return out
+
+
+def _did_you_mean(word: str, choices) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.75)
+    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def split_overrides(
@@ -44,7 +50,7 @@ def split_overrides(
             problems.append(
                 InputProblem(
                     origin,
-                    f"override '{path}' names no parameter and no table cell; expected a "
+                    f"override '{path}' names no parameter and no table cell{_did_you_mean(path, PARAMETERS)}; expected a "
                     "parameters.csv name (e.g. 'lead_time_years.gas_turbine') or "
                     "'<table>.<row key>.<column>' with table one of "
                     + ", ".join(t for t in TABLES if t != "parameters"),
@@ -54,14 +60,32 @@ def split_overrides(
     return params, cells, problems
 
 
+def _cell_text(value: Any) -> str:
+    """An override value as the text a CSV cell would hold (None is a blank cell)."""
+    return "" if value is None else str(value)
+
+
+def _existing_keys(df: pd.DataFrame, key: tuple[str, ...], limit: int = 12) -> str:
+    """'; rows are: a, b, ...' listing the keys present, for 'no such row' messages."""
+    keys = sorted({".".join(str(v).strip() for v in r) for r in df[list(key)].itertuples(index=False, name=None)})
+    if not keys:
+        return "; the table has no rows"
+    return "; rows are: " + ", ".join(keys[:limit]) + (", ..." if len(keys) > limit else "")
+
+
 def apply_cell_overrides(
-    frames: dict[str, pd.DataFrame], cells: Mapping[str, Any], origin: str
+    frames: dict[str, pd.DataFrame],
+    cells: Mapping[str, Any],
+    origin: str,
+    applied: dict[tuple[str, int, str], str] | None = None,
 ) -> list[InputProblem]:
     """Write table-cell overrides into the raw (string) frames in place; return problems.
 
     A path is ``<table>.<key part>...<column>``; a key part ``*`` matches every row.
+    Each cell written is recorded in `applied` as (table, row index, column) -> path.
     """
     problems: list[InputProblem] = []
+    applied = {} if applied is None else applied
     for path, value in cells.items():
         table, *rest = path.split(".")
         spec = TABLES[table]
@@ -81,12 +105,15 @@ def apply_cell_overrides(
             problems.append(
                 InputProblem(
                     origin,
-                    f"override '{path}': '{column}' is not an editable column of {spec.file}; "
+                    f"override '{path}': '{column}' is not an editable column of {spec.file}"
+                    f"{_did_you_mean(column, spec.columns)}; "
                     f"expected one of {', '.join(c for c in spec.columns if c not in spec.key)}",
                     column="overrides",
                 )
             )
             continue
+        if any(c not in df.columns for c in (*spec.key, column)):
+            continue  # the table's missing column is reported by its own validation
         mask = pd.Series(True, index=df.index)
         for k, part in zip(spec.key, key_parts):
             if part != "*":
@@ -96,10 +123,12 @@ def apply_cell_overrides(
                 InputProblem(
                     origin,
                     f"override '{path}': no row of {spec.file} has "
-                    + ", ".join(f"{k}={p}" for k, p in zip(spec.key, key_parts)),
+                    + ", ".join(f"{k}={p}" for k, p in zip(spec.key, key_parts))
+                    + _existing_keys(df, spec.key),
                     column="overrides",
                 )
             )
             continue
-        df.loc[mask, column] = str(value)
+        df.loc[mask, column] = _cell_text(value)
+        applied.update({(table, int(i), column): path for i in df.index[mask]})
     return problems

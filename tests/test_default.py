@@ -1,0 +1,90 @@
+"""The bundled default scenario: sourced, valid, solves to optimal, and its answer is consistent."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+import dcplan
+from dcplan.paths import default_scenario_dir
+from dcplan.scenario.schema import TABLES
+
+REAL_CAMPUSES = {"abilene_tx", "memphis_tn", "richland_parish_la", "mount_pleasant_wi", "new_carlisle_in"}
+
+
+@pytest.fixture(scope="module")
+def scn():
+    return dcplan.load_scenario()
+
+
+@pytest.fixture(scope="module")
+def res(scn):
+    return dcplan.Plan(scn).solve()
+
+
+def test_default_has_the_required_coverage(scn):
+    sites = scn.tables["sites"]
+    assert len(sites) >= 20
+    assert sites["region"].nunique() >= 10
+    assert REAL_CAMPUSES <= set(sites["site"])
+    gens = set(scn.tables["gpus"]["generation"])
+    assert {"h100", "h200", "b200", "gb300", "rubin"} <= gens
+    assert scn.years == list(range(2026, 2036))
+
+
+def test_every_default_row_carries_a_source_and_year():
+    folder = default_scenario_dir()
+    for spec in TABLES.values():
+        path = folder / spec.file
+        if not path.exists():
+            continue
+        df = pd.read_csv(path, dtype=str, keep_default_na=False)
+        assert (df["source"].str.strip() != "").all(), spec.file
+        assert df["source_year"].str.fullmatch(r"\d{4}").all(), spec.file
+
+
+def test_default_solves_to_optimal(res):
+    assert res.status == "Optimal"
+    assert res.objective_usd > 0
+    assert res.costs["cost_pv_usd"].sum() == pytest.approx(res.objective_usd, rel=1e-6)
+
+
+def test_default_answer_respects_every_limit(scn, res):
+    """Read the answer back and check the physical limits from the results tables alone."""
+    sc = res.supply_chain
+    assert (sc["cowos_wafers_used"] <= sc["cowos_wafers_available"] * (1 + 1e-6) + 1e-6).all()
+    assert (sc["hbm_stacks_used"] <= sc["hbm_stacks_available"] * (1 + 1e-6) + 1e-6).all()
+    p = res.power
+    assert (p["facility_mw"] <= p["grid_mw"] + p["gas_mw"] + 1e-6).all()
+    by_region = p.groupby(["region", "year"])["grid_mw"].sum()
+    for (r, y), mw in by_region.items():
+        assert mw <= scn.headroom_mw(r, y) + 1e-6
+    c = res.compute
+    assert (c["online_h100e"] + c["unmet_h100e"] >= c["demand_h100e"] * (1 - 1e-6)).all()
+    assert (c["online_h100e"] <= c["installed_h100e"] + 1e-6).all()
+    # nothing built comes online before its lead time
+    cap = res.capacity
+    first_year = cap[cap["new_online"] > 0].groupby(["site", "asset"])["year"].min()
+    for (s, a), y in first_year.items():
+        assert y >= scn.start_year + int(cap[(cap.site == s) & (cap.asset == a)]["lead_time_years"].iloc[0])
+
+
+def test_default_reports_duals_of_every_supply_constraint(res):
+    sp = res.shadow_prices
+    for fam in ("cowos_supply", "hbm_supply", "transformer_supply", "turbine_supply", "interconnection_cap", "regional_headroom"):
+        assert (sp["family"] == fam).any(), fam
+    assert sp["shadow_price_usd_per_unit"].ge(-1e-3).all()  # relaxing a limit never costs money
+
+
+def test_cli_runs_the_default(tmp_path):
+    out = tmp_path / "out"
+    r = subprocess.run([sys.executable, "-m", "dcplan", "run", "--out", str(out)], cwd=tmp_path, capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+    s = json.loads((out / "summary.json").read_text())
+    assert s["status"] == "Optimal" and s["objective_usd"] > 0
+    assert set(s["compute_online_h100e"]) == {str(y) for y in range(2026, 2036)}
+    assert (out / "capacity.parquet").is_file() and (out / "shadow_prices.parquet").is_file()
