@@ -40,7 +40,7 @@ def asset_capex_usd_per_unit(scn: Scenario, asset: str, site: str) -> float:
     if asset == "shell":
         return p["capex_usd_per_kw.shell"]
     if asset == "grid_interconnection":
-        return float(scn.regions.loc[scn.site_region[site], "interconnection_capex_usd_per_kw"])
+        return float(scn.region_spec[scn.site_region[site]]["interconnection_capex_usd_per_kw"])
     if asset == "transformer":
         return p["capex_usd_per_kva.transformer"]
     if asset == "gas_turbine":
@@ -53,7 +53,7 @@ def unit_costs(scn: Scenario, sets: ModelSets, var: str, idx: tuple) -> list[Uni
     p, end = scn.params, scn.end_year
     if var == "ship":
         g, s, y = idx
-        gp = scn.gpus.loc[g]
+        gp = scn.gpu_spec[g]
         life = int(gp["lifetime_years"])
         ann = gp["price_usd_per_gpu"] * 1e3 / USD_PER_MUSD * scn.crf(life)
         return [UnitCost("gpu_capex", ann, tuple(alive_years(y, life, end)))]
@@ -80,7 +80,7 @@ def unit_costs(scn: Scenario, sets: ModelSets, var: str, idx: tuple) -> list[Uni
         return [UnitCost("grid_energy", HOURS_PER_YEAR * p["operations.load_factor"] * price / USD_PER_MUSD, (y,))]
     if var == "gas":
         s, y = idx
-        gas_price = scn.regions.loc[scn.site_region[s], "gas_price_usd_per_mmbtu"]
+        gas_price = scn.region_spec[scn.site_region[s]]["gas_price_usd_per_mmbtu"]
         usd_per_mwh = p["gas_turbine.heat_rate_mmbtu_per_mwh"] * gas_price + p["gas_turbine.variable_om_usd_per_mwh"]
         return [UnitCost("gas_fuel_and_vom", HOURS_PER_YEAR * p["operations.load_factor"] * usd_per_mwh / USD_PER_MUSD, (y,))]
     if var == "unmet":

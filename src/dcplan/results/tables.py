@@ -38,7 +38,7 @@ def capacity_table(scn: Scenario, m, sets: ModelSets) -> pd.DataFrame:
 
 def gpu_table(scn: Scenario, m, sets: ModelSets) -> pd.DataFrame:
     """GPUs by site, generation and year: shipped, installed, in use, and their compute."""
-    gp = scn.gpus
+    gp = scn.gpu_spec
     rows = []
     for g, s, y in sets.use:
         inst = m.gpu_pipeline_kgpu[g, s, y].value + sum(_v(m.ship, (g, s, v)) for v in sets.ships_alive(g, s, y))
@@ -47,9 +47,9 @@ def gpu_table(scn: Scenario, m, sets: ModelSets) -> pd.DataFrame:
             {
                 "site": s, "region": sets.site_region[s], "generation": g, "year": y,
                 "shipped": _v(m.ship, (g, s, y)) * 1e3, "installed": inst * 1e3, "in_use": use * 1e3,
-                "in_use_h100e": use * 1e3 * gp.loc[g, "h100e_per_gpu"],
-                "in_use_flops_per_s": use * 1e3 * gp.loc[g, "dense_bf16_pflops_per_gpu"] * 1e15,
-                "it_mw": use * gp.loc[g, "it_power_kw_per_gpu"],
+                "in_use_h100e": use * 1e3 * gp[g]["h100e_per_gpu"],
+                "in_use_flops_per_s": use * 1e3 * gp[g]["dense_bf16_pflops_per_gpu"] * 1e15,
+                "it_mw": use * gp[g]["it_power_kw_per_gpu"],
             }
         )
     return pd.DataFrame(rows, columns=["site", "region", "generation", "year", "shipped", "installed", "in_use", "in_use_h100e", "in_use_flops_per_s", "it_mw"])

@@ -81,12 +81,14 @@ class Scenario:
         base = int(self.params[f"lead_time_years.{asset}"])
         if region is None:
             return base
+        return base + self._permitting.get((region, asset), 0)
+
+    @cached_property
+    def _permitting(self) -> dict[tuple[str, str], int]:
         perm = self.tables.get("permitting")
-        if perm is not None and len(perm):
-            hit = perm[(perm["region"] == region) & (perm["asset"] == asset)]
-            if len(hit):
-                base += int(hit["extra_lead_time_years"].iloc[0])
-        return base
+        if perm is None:
+            return {}
+        return {(r, a): int(x) for r, a, x in zip(perm["region"], perm["asset"], perm["extra_lead_time_years"])}
 
     def demand_h100e_millions(self, year: int) -> float:
         """Compute the fleet must deliver in `year`, million H100e."""
@@ -95,21 +97,36 @@ class Scenario:
 
     def headroom_mw(self, region: str, year: int) -> float:
         """MW of large load the region's grid can serve in `year` (never below zero)."""
-        r = self.regions.loc[region]
+        r = self.region_spec[region]
         return max(0.0, r["headroom_mw_start"] + r["headroom_growth_mw_per_year"] * (year - self.start_year))
 
     def power_price_usd_per_mwh(self, region: str, year: int) -> float:
         """Electricity price in `region` and `year` (base price escalated from the start year)."""
-        base = self.regions.loc[region, "power_price_usd_per_mwh"]
+        base = self.region_spec[region]["power_price_usd_per_mwh"]
         return base * (1.0 + self.params["power_price.escalation_per_year"]) ** (year - self.start_year)
+
+    @cached_property
+    def _pipeline(self) -> dict[tuple[str, str], list[tuple[int, float]]]:
+        out: dict[tuple[str, str], list[tuple[int, float]]] = {}
+        pl = self.tables.get("pipeline")
+        if pl is not None:
+            for site, asset, y, cap in zip(pl["site"], pl["asset"], pl["online_year"], pl["capacity"]):
+                out.setdefault((site, asset), []).append((int(y), float(cap)))
+        return out
 
     def pipeline_capacity(self, site: str, asset: str, year: int) -> float:
         """Pipeline capacity of `asset` at `site` online in `year` (MW, MVA for transformers)."""
-        pl = self.tables.get("pipeline")
-        if pl is None or not len(pl):
-            return 0.0
-        m = (pl["site"] == site) & (pl["asset"] == asset) & (pl["online_year"] <= year)
-        return float(pl.loc[m, "capacity"].sum())
+        return sum(cap for y, cap in self._pipeline.get((site, asset), ()) if y <= year)
+
+    @cached_property
+    def gpu_spec(self) -> dict[str, dict]:
+        """GPU generation rows as plain dicts (fast lookups while building the model)."""
+        return self.gpus.to_dict("index")
+
+    @cached_property
+    def region_spec(self) -> dict[str, dict]:
+        """Region rows as plain dicts (fast lookups while building the model)."""
+        return self.regions.to_dict("index")
 
     def with_overrides(self, overrides: dict) -> Scenario:
         """A new scenario with `overrides` applied (same rules as scenario.yaml's overrides)."""
