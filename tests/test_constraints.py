@@ -122,6 +122,14 @@ def test_turbine_deliveries_bind():
     row = shadow(res, "turbine_supply", 2026)
     assert row["binding"]
     assert row["shadow_price_usd_per_unit"] == pytest.approx(8_980_000, rel=REL)
+    # raised to 5 MW: 1 MW of turbines ($20,000) powers all 1,000 GPUs, shadow price 0
+    slack = solve(
+        {"sites.s1.max_grid_mw": 0, "sites.s1.max_onsite_gas_mw": 100, "supply.2026.gas_turbine_mw_per_year": 5,
+         "capex_usd_per_kw.gas_turbine": 200},
+        drop_pipeline=("grid_interconnection",),
+    )
+    assert slack.objective_usd == pytest.approx(1_020_000, rel=REL)
+    assert shadow(slack, "turbine_supply", 2026)["shadow_price_usd_per_unit"] == pytest.approx(0, abs=1e-6)
 
 
 def test_turbine_fuel_cost():
@@ -147,6 +155,9 @@ def test_interconnection_cap_binds():
     row = shadow(res, "interconnection_cap", 2026, region="TX")
     assert row["binding"]
     assert row["shadow_price_usd_per_unit"] == pytest.approx(9_000_000, rel=REL)
+    slack = solve({"regions.TX.interconnection_cap_mw_per_year": 2}, drop_pipeline=("grid_interconnection",))
+    assert slack.objective_usd == pytest.approx(1_000_000, rel=REL)
+    assert shadow(slack, "interconnection_cap", 2026, region="TX")["shadow_price_usd_per_unit"] == pytest.approx(0, abs=1e-6)
 
 
 # ---------------------------------------------------------------------------------- H1 headroom
@@ -162,6 +173,9 @@ def test_regional_headroom_binds():
     row = shadow(res, "regional_headroom", 2026, region="TX")
     assert row["binding"]
     assert row["shadow_price_usd_per_unit"] == pytest.approx(8_562_000, rel=REL)
+    slack = solve({"regions.TX.headroom_mw_start": 2, "regions.TX.power_price_usd_per_mwh": 50})
+    assert slack.objective_usd == pytest.approx(1_000_000 + 438_000, rel=REL)
+    assert shadow(slack, "regional_headroom", 2026, region="TX")["shadow_price_usd_per_unit"] == pytest.approx(0, abs=1e-6)
 
 
 def test_pue_scales_facility_power():
