@@ -113,6 +113,18 @@ def print_summary(res, top_n: int = 3) -> None:
         console.print(b)
 
 
+def _register_optional_commands() -> None:
+    """Commands that live in their own modules (reports, sweeps) register here."""
+    try:
+        from dcplan.reports.cli import report
+    except ImportError:  # pragma: no cover - module not written yet
+        return
+    app.command()(report)
+
+
+_register_optional_commands()
+
+
 def main() -> None:  # pragma: no cover
     app()
 

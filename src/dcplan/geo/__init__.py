@@ -1,0 +1,1 @@
+"""Geography: US state boundaries (offline, from plotly-geo) and site locations."""

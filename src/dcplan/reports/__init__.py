@@ -1,0 +1,1 @@
+"""Answers a planner can read: bottleneck timeline, plots, maps, HTML report."""

@@ -1,0 +1,69 @@
+"""Bottleneck timeline: for each year and constraint family, what binds and what it is worth."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+TIMELINE_FAMILIES = (
+    "cowos_supply",
+    "hbm_supply",
+    "transformer_supply",
+    "turbine_supply",
+    "interconnection_cap",
+    "regional_headroom",
+    "lead_time",
+    "shell_capacity",
+    "grid_capacity",
+    "transformer_capacity",
+    "turbine_capacity",
+    "transmission_capacity",
+    "fiber_capacity",
+)
+"""Families shown in the timeline, in display order (those absent from a run are skipped)."""
+
+
+def bottleneck_timeline(shadow_prices: pd.DataFrame) -> pd.DataFrame:
+    """One row per (family, year): does any member bind, the highest shadow price (value of one
+    more unit, year-y USD) and where it is, how many members bind, and the planner's unit.
+
+    For a family with many members (regions, sites) relaxing "the family by one unit" is worth
+    the highest member's shadow price, so that is the value shown.
+    """
+    sp = shadow_prices
+    sp = sp[sp["family"].isin(TIMELINE_FAMILIES) & sp["year"].notna()].copy()
+    cols = ["family", "label", "year", "unit", "binding", "shadow_price_usd_per_unit", "where", "n_binding", "n_members"]
+    if sp.empty:
+        return pd.DataFrame(columns=cols)
+    sp["where"] = sp["site"].fillna(sp["region"]).fillna("world/US")
+    if "asset" in sp.columns:
+        has_asset = sp["family"].eq("lead_time") & sp["asset"].notna()
+        sp.loc[has_asset, "where"] = sp.loc[has_asset, "asset"] + " @ " + sp.loc[has_asset, "where"]
+    rows = []
+    for (fam, year), g in sp.groupby(["family", "year"], sort=False):
+        top = g.loc[g["shadow_price_usd_per_unit"].idxmax()]
+        rows.append(
+            {
+                "family": fam,
+                "label": top["label"],
+                "year": int(year),
+                "unit": top["unit"],
+                "binding": bool(g["binding"].any()),
+                "shadow_price_usd_per_unit": float(max(top["shadow_price_usd_per_unit"], 0.0)),
+                "where": top["where"] if g["binding"].any() else "",
+                "n_binding": int(g["binding"].sum()),
+                "n_members": int(len(g)),
+            }
+        )
+    out = pd.DataFrame(rows, columns=cols)
+    order = {f: i for i, f in enumerate(TIMELINE_FAMILIES)}
+    out["_o"] = out["family"].map(order)
+    return out.sort_values(["_o", "year"]).drop(columns="_o").reset_index(drop=True)
+
+
+def timeline_matrix(timeline: pd.DataFrame) -> pd.DataFrame:
+    """Family × year matrix of shadow prices (0 where slack), for a heat map."""
+    if timeline.empty:
+        return pd.DataFrame()
+    m = timeline.pivot_table(index="family", columns="year", values="shadow_price_usd_per_unit", aggfunc="max", sort=False)
+    m = m.fillna(0.0)
+    return m.where(m > 0, 0.0)
