@@ -312,3 +312,50 @@ def test_cost_table_sums_to_objective_with_discounting():
     assert res.costs["cost_pv_usd"].sum() == pytest.approx(res.objective_usd, rel=1e-9)
     c = res.costs[res.costs["year"] == 2027]
     assert (c["cost_pv_usd"] / c["cost_usd"]).round(9).unique().tolist() == [round(1 / 1.1, 9)]
+
+
+# ---------------------------------------------------------------------------------- L1-L2 earlier availability
+def test_lead_time_value_of_one_year_earlier():
+    """Horizon 2026-2028, shell lead time 2, shells $1,000/kW over 10 years ($100,000 per
+    MW-year), and 1,000 g1 GPUs already installed (pipeline, life 3) waiting for a shell.
+    Optimum: a 1 MW shell decided in 2026, online 2028; 2026-27 unmet: 2 x $10M + $0.1M = $20.1M.
+    One MW online a year earlier (2027) lets the idle GPUs serve 2027 ($10,000,000 saved) and
+    replaces the 2028 build ($100,000 saved) for two years of shell cost ($200,000):
+    $9,900,000 per MW one year earlier, reported in 2027. (Non-degenerate on purpose: when
+    GPUs and shells are both at zero, the LP's dual split between them is not unique.)"""
+    import pandas as pd
+
+    from tiny import SRC
+
+    gp = pd.DataFrame([{"site": "s1", "generation": "g1", "install_year": 2026, "gpus": 1000, **SRC}])
+    res = solve(
+        {"horizon.end_year": 2028, "lead_time_years.shell": 2, "capex_usd_per_kw.shell": 1000, "gpus.g1.lifetime_years": 3},
+        drop_pipeline=("shell",),
+        gpu_pipeline=gp,
+    )
+    assert res.objective_usd == pytest.approx(20_100_000, rel=REL)
+    row = shadow(res, "lead_time", 2027, asset="shell", site="s1")
+    assert row["binding"] and row["unit"] == "MW"
+    assert row["shadow_price_usd_per_unit"] == pytest.approx(9_900_000, rel=REL)
+    # capacity decided in 2027 could at best arrive in 2028, when the shell is there anyway
+    assert shadow(res, "lead_time", 2028, asset="shell", site="s1")["shadow_price_usd_per_unit"] == pytest.approx(0, abs=1e-3)
+
+
+def test_gpu_generation_one_year_earlier():
+    """Horizon 2026-2027. g2 (2 H100e per GPU, $1,000, 1 kW) ships from 2027. In 2026 demand is met
+    with g1 at $1,000 per H100e (the demand dual). One g2 GPU in 2026 would replace 2 H100e of g1
+    ($2,000) for $1,000: worth $1,000 per GPU a year earlier."""
+    import pandas as pd
+
+    from dcplan import scenario_from_tables
+    from tiny import SRC, tiny_tables
+
+    t = tiny_tables()
+    g1 = dict(t["gpus"].iloc[0])
+    t["gpus"] = pd.DataFrame(
+        [g1, {**g1, "generation": "g2", "name": "G2", "first_year": 2027, "dense_bf16_pflops_per_gpu": 2 * 0.989, **SRC}]
+    )
+    res = Plan(scenario_from_tables(t, overrides={"horizon.end_year": 2027})).solve()
+    assert res.objective_usd == pytest.approx(1_000_000 + 500_000, rel=REL)
+    row = shadow(res, "gpu_availability", 2026, generation="g2", site="s1")
+    assert row["shadow_price_usd_per_unit"] == pytest.approx(1_000, rel=REL)

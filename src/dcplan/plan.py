@@ -40,7 +40,7 @@ class Plan:
                 "this points at numerically extreme inputs; run `dcplan validate` and check the magnitudes",
             )
         sol.stats.update(build_seconds=round(self.build_seconds, 4), compile_seconds=round(self.lp.compile_seconds, 4))
-        return extract_results(self.scenario, self.model, self.sets, sol, self.lp.row_activity)
+        return extract_results(self.scenario, self.model, self.sets, sol, self.lp.row_activity, self.lp.col_dual)
 
     def resolve(self, scenario: Scenario) -> Results:
         """Solve `scenario` reusing this model: same structure -> update parameters and warm-start

@@ -32,8 +32,11 @@ def build_model(scn: Scenario, sets: ModelSets | None = None) -> ConcreteModel:
     m.USE = Set(initialize=sets.use, dimen=3, ordered=True)
     m.BUILD = Set(initialize=sets.build, dimen=3, ordered=True)
     m.EXPAND = Set(initialize=sets.expand, dimen=2, ordered=True)
+    m.EARLY = Set(initialize=sets.early, dimen=3, ordered=True)
+    m.EARLY_SHIP = Set(initialize=sets.early_ship, dimen=3, ordered=True)
     declare_params(m, param_values(scn, sets))
     m.build = Var(m.BUILD, within=NonNegativeReals, doc="capacity decided in year y (MW; MVA for transformers)")
+    m.early = Var(m.EARLY, bounds=(0, 0), doc="capacity decided in y online one year early (fixed at 0, eq. L1)")
     for family in FAMILIES:
         family.add(m, sets)
     objective.add(m, sets)

@@ -51,15 +51,15 @@ def asset_capex_usd_per_unit(scn: Scenario, asset: str, site: str) -> float:
 def unit_costs(scn: Scenario, sets: ModelSets, var: str, idx: tuple) -> list[UnitCost]:
     """Cost terms of one LP unit of variable `var` at index `idx`."""
     p, end = scn.params, scn.end_year
-    if var == "ship":
+    if var in ("ship", "early_ship"):
         g, s, y = idx
         gp = scn.gpu_spec[g]
         life = int(gp["lifetime_years"])
         ann = gp["price_usd_per_gpu"] * 1e3 / USD_PER_MUSD * scn.crf(life)
         return [UnitCost("gpu_capex", ann, tuple(alive_years(y, life, end)))]
-    if var == "build":
+    if var in ("build", "early"):
         a, s, y = idx
-        t = y + sets.lead[a, s]
+        t = y + sets.lead[a, s] - (1 if var == "early" else 0)
         life = int(p[f"lifetime_years.{a}"])
         capex = asset_capex_usd_per_unit(scn, a, s) * 1e3 / USD_PER_MUSD
         out = [UnitCost(f"{a}_capex", capex * scn.crf(life), tuple(alive_years(t, life, end)))]
@@ -131,6 +131,8 @@ def param_values(scn: Scenario, sets: ModelSets) -> dict[str, dict]:
     # objective coefficients, present value $M per LP unit
     v["cost_ship"] = {i: pv_cost(scn, unit_costs(scn, sets, "ship", i)) for i in sets.ship}
     v["cost_build"] = {i: pv_cost(scn, unit_costs(scn, sets, "build", i)) for i in sets.build}
+    v["cost_early"] = {i: pv_cost(scn, unit_costs(scn, sets, "early", i)) for i in sets.early}
+    v["cost_early_ship"] = {i: pv_cost(scn, unit_costs(scn, sets, "early_ship", i)) for i in sets.early_ship}
     v["cost_expand"] = {i: pv_cost(scn, unit_costs(scn, sets, "expand", i)) for i in sets.expand}
     v["cost_grid"] = {(s, y): pv_cost(scn, unit_costs(scn, sets, "grid", (s, y))) for s in sets.sites for y in years}
     v["cost_gas"] = {(s, y): pv_cost(scn, unit_costs(scn, sets, "gas", (s, y))) for s in sets.sites for y in years}

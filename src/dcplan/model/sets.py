@@ -34,6 +34,8 @@ class ModelSets:
     build: list[tuple[str, str, int]] = field(default_factory=list)  # (asset, s, decision y)
     expand: list[tuple[str, int]] = field(default_factory=list)  # (kind, decision y)
     site_assets: list[tuple[str, str]] = field(default_factory=list)  # (asset, s) buildable
+    early: list[tuple[str, str, int]] = field(default_factory=list)  # (asset, s, decision y), online 1 yr early
+    early_ship: list[tuple[str, str, int]] = field(default_factory=list)  # (g, s, first_g - 1)
 
     def online_year(self, asset: str, site: str, decision_year: int) -> int:
         return decision_year + self.lead[asset, site]
@@ -42,6 +44,16 @@ class ModelSets:
         """Decision years of builds of `asset` at `site` that are in service in `year`."""
         L, life = self.lead[asset, site], self.asset_life[asset]
         return [v for v in self._build_years.get((asset, site), ()) if v + L <= year <= v + L + life - 1]
+
+    def early_online(self, asset: str, site: str, year: int) -> list[int]:
+        """Decision years of fixed-at-zero 'one year earlier' builds in service in `year`."""
+        L, life = self.lead[asset, site] - 1, self.asset_life[asset]
+        return [v for v in self._early_years.get((asset, site), ()) if v + L <= year <= v + L + life - 1]
+
+    def early_ships_alive(self, gen: str, site: str, year: int) -> list[int]:
+        """Vintages of fixed-at-zero 'available one year earlier' GPU shipments alive in `year`."""
+        life = self.gpu_life[gen]
+        return [v for v in self._early_ship_years.get((gen, site), ()) if v <= year <= v + life - 1]
 
     def expansions_online(self, kind: str, year: int) -> list[int]:
         """Decision years of CoWoS/HBM expansions in service in `year`."""
@@ -61,6 +73,12 @@ class ModelSets:
         self._ship_years: dict[tuple[str, str], list[int]] = {}
         for g, s, y in self.ship:
             self._ship_years.setdefault((g, s), []).append(y)
+        self._early_years: dict[tuple[str, str], list[int]] = {}
+        for a, s, y in self.early:
+            self._early_years.setdefault((a, s), []).append(y)
+        self._early_ship_years: dict[tuple[str, str], list[int]] = {}
+        for g, s, y in self.early_ship:
+            self._early_ship_years.setdefault((g, s), []).append(y)
 
     def signature(self) -> tuple:
         """Everything that fixes the LP's structure; equal signatures allow in-place updates."""
@@ -69,6 +87,7 @@ class ModelSets:
             tuple(sorted(self.expand_lead.items())), tuple(sorted(self.gpu_life.items())),
             tuple(sorted(self.asset_life.items())),
             tuple(self.ship), tuple(self.use), tuple(self.build), tuple(self.expand),
+            tuple(self.early), tuple(self.early_ship),
         )
 
 
@@ -96,9 +115,15 @@ def build_sets(scn: Scenario) -> ModelSets:
         lo, hi = max(start, int(gpus.loc[g, "first_year"])), min(end, int(gpus.loc[g, "last_year"]))
         for s in sets.sites:
             sets.ship += [(g, s, y) for y in range(lo, hi + 1)]
-    # GPUs installed: any alive vintage from shipments or the GPU pipeline
+    # 'available one year earlier' shipments (fixed at 0; their reduced cost is the value of
+    # a generation arriving a year sooner)
+    for g in gpus.index:
+        v = int(gpus.loc[g, "first_year"]) - 1
+        if start <= v <= min(end, int(gpus.loc[g, "last_year"])):
+            sets.early_ship += [(g, s, v) for s in sets.sites]
+    # GPUs installed: any alive vintage from shipments, early shipments or the GPU pipeline
     alive: set[tuple[str, str, int]] = set()
-    for g, s, v in sets.ship:
+    for g, s, v in sets.ship + sets.early_ship:
         alive.update((g, s, y) for y in range(v, min(end, v + sets.gpu_life[g] - 1) + 1))
     gp = scn.tables["gpu_pipeline"]
     for _, r in gp.iterrows():
@@ -120,6 +145,8 @@ def build_sets(scn: Scenario) -> ModelSets:
             if ys:
                 sets.site_assets.append((a, s))
                 sets.build += [(a, s, y) for y in ys]
+            if lead[a, s] >= 1:
+                sets.early += [(a, s, y) for y in years if y + lead[a, s] - 1 <= end]
     for k, L in sets.expand_lead.items():
         sets.expand += [(k, y) for y in years if y + L <= end]
     sets.index()

@@ -7,6 +7,7 @@ import pandas as pd
 TIMELINE_FAMILIES = (
     "cowos_supply",
     "hbm_supply",
+    "gpu_availability",
     "transformer_supply",
     "turbine_supply",
     "interconnection_cap",
@@ -38,6 +39,9 @@ def bottleneck_timeline(shadow_prices: pd.DataFrame) -> pd.DataFrame:
     if "asset" in sp.columns:
         has_asset = sp["family"].eq("lead_time") & sp["asset"].notna()
         sp.loc[has_asset, "where"] = sp.loc[has_asset, "asset"] + " @ " + sp.loc[has_asset, "where"]
+    if "generation" in sp.columns:
+        has_gen = sp["family"].eq("gpu_availability") & sp["generation"].notna()
+        sp.loc[has_gen, "where"] = sp.loc[has_gen, "generation"] + " @ " + sp.loc[has_gen, "where"]
     rows = []
     for (fam, year), g in sp.groupby(["family", "year"], sort=False):
         top = g.loc[g["shadow_price_usd_per_unit"].idxmax()]

@@ -14,7 +14,10 @@ from dcplan.results.shadow_prices import binding_summary, shadow_prices
 from dcplan.scenario.scenario import Scenario
 from dcplan.solve.highs import Solution
 
-TABLE_NAMES = ("compute", "capacity", "gpus", "fleet_by_vintage", "power", "costs", "supply_chain", "shadow_prices", "binding")
+TABLE_NAMES = (
+    "compute", "capacity", "gpus", "fleet_by_vintage", "power", "costs", "supply_chain", "shadow_prices", "binding", "sites",
+)
+SITE_COLUMNS = ["site", "name", "region", "latitude", "longitude", "operator", "max_it_mw", "max_grid_mw", "max_onsite_gas_mw", "pue"]
 
 
 @dataclass
@@ -33,6 +36,7 @@ class Results:
     supply_chain: pd.DataFrame
     shadow_prices: pd.DataFrame
     binding: pd.DataFrame
+    sites: pd.DataFrame
     solver: dict = field(default_factory=dict)
 
     @property
@@ -83,10 +87,12 @@ class Results:
         return written
 
 
-def extract_results(scn: Scenario, m, sets: ModelSets, solution: Solution, activity: dict) -> Results:
+def extract_results(
+    scn: Scenario, m, sets: ModelSets, solution: Solution, activity: dict, col_dual=None
+) -> Results:
     """Read every results table off a solved model."""
     gpus = tables.gpu_table(scn, m, sets)
-    sp = shadow_prices(scn, m, activity)
+    sp = shadow_prices(scn, m, activity, col_dual)
     return Results(
         scenario=scn.name,
         status=solution.status,
@@ -100,6 +106,7 @@ def extract_results(scn: Scenario, m, sets: ModelSets, solution: Solution, activ
         supply_chain=tables.supply_chain_table(scn, m, sets),
         shadow_prices=sp,
         binding=binding_summary(sp),
+        sites=scn.tables["sites"][SITE_COLUMNS].copy(),
         solver={
             "status": solution.status, "solve_seconds": round(solution.solve_seconds, 4),
             "iterations": solution.iterations, "warm_started": solution.warm_started, **solution.stats,

@@ -38,11 +38,17 @@ FAMILIES: dict[str, Family] = {
     "gpu_in_use_upper": Family("G2", "installed GPUs", "GPU", 1e-3, "site", ("generation", "site", "year")),
 }
 
+COLUMN_FAMILIES: dict[str, Family] = {
+    "lead_time": Family("L1", "lead time (capacity one year earlier)", "MW", 1.0, "site", ("asset", "site", "year")),
+    "gpu_availability": Family("L2", "GPU generation one year earlier", "GPU", 1e-3, "site", ("generation", "site", "year")),
+}
+"""Families priced by the reduced cost of a fixed-at-zero column (eq. L1, L2) rather than a row."""
+
 BINDING_TOL_USD = 1e-3
 """A constraint binds when relaxing it by one unit is worth more than this (USD)."""
 
 
-def shadow_prices(scn: Scenario, m, activity: dict) -> pd.DataFrame:
+def shadow_prices(scn: Scenario, m, activity: dict, col_dual=None) -> pd.DataFrame:
     """Tidy table of duals: one row per constraint of each family.
 
     Columns: family, equation, label, scope, region, site, asset, generation, year, unit,
@@ -86,10 +92,40 @@ def shadow_prices(scn: Scenario, m, activity: dict) -> pd.DataFrame:
                     "binding": abs(pv) > BINDING_TOL_USD,
                 }
             )
+    rows += _column_prices(scn, m, col_dual or {})
     df = pd.DataFrame(rows)
     if len(df):
         df["year"] = df["year"].astype("Int64")
     return df
+
+
+def _column_prices(scn: Scenario, m, col_dual) -> list[dict]:
+    """Rows for the 'one year earlier' columns: the value of bringing one unit forward a year
+    is minus the reduced cost of its fixed-at-zero column (never below zero: an option unused)."""
+    sets = m._dcplan_sets
+    rows = []
+    specs = (
+        ("lead_time", m.early, sets.early, lambda a, s, v: v + sets.lead[a, s] - 1),
+        ("gpu_availability", m.early_ship, sets.early_ship, lambda g, s, v: v),
+    )
+    for name, var, index, year_of in specs:
+        fam = COLUMN_FAMILIES[name]
+        for idx in index:
+            rc = float(col_dual.get(var[idx], 0.0)) if var[idx] in col_dual else 0.0
+            year = year_of(*idx)
+            key = dict(zip(fam.index, (*idx[:2], year)))
+            pv = max(-rc, 0.0) * 1e6 * fam.lp_per_unit
+            unit = "MVA" if key.get("asset") == "transformer" else fam.unit
+            rows.append(
+                {
+                    "family": name, "equation": fam.equation, "label": fam.label, "scope": fam.scope,
+                    "region": scn.site_region.get(key["site"]), "site": key["site"], "asset": key.get("asset"),
+                    "generation": key.get("generation"), "year": year, "unit": unit, "dual": rc,
+                    "shadow_price_usd_per_unit": pv / scn.discount_factor(year), "shadow_price_pv_usd_per_unit": pv,
+                    "rhs": 0.0, "activity": 0.0, "slack": 0.0, "binding": pv > BINDING_TOL_USD,
+                }
+            )
+    return rows
 
 
 def binding_summary(sp: pd.DataFrame, scopes=("global", "region")) -> pd.DataFrame:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import highspy
 import numpy as np
+from pyomo.common.collections import ComponentMap
 from pyomo.core.base.var import Var
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
@@ -92,6 +93,7 @@ class HighsLP:
         self._has_basis = False
         self.last_update: dict = {}
         self.row_activity: dict = {}
+        self.col_dual = ComponentMap()
 
     # ------------------------------------------------------------------------------------------
     def _pass(self, lp: _Compiled) -> None:
@@ -178,6 +180,7 @@ class HighsLP:
                 v.set_value(0.0, skip_validation=True)
         for v, val in zip(self.lp.columns, x):
             v.set_value(float(val), skip_validation=True)
+        self.col_dual = ComponentMap(zip(self.lp.columns, map(float, np.asarray(s.col_dual))))
         duals = np.asarray(s.row_dual)
         d = self.model.dual
         d.clear()

@@ -9,13 +9,20 @@ from dcplan.model.sets import ModelSets
 
 def installed(m, sets: ModelSets, g: str, s: str, y: int):
     """kGPU of generation g installed at s in year y: pipeline + vintages not yet retired (G1)."""
-    return m.gpu_pipeline_kgpu[g, s, y] + quicksum(m.ship[g, s, v] for v in sets.ships_alive(g, s, y))
+    return (
+        m.gpu_pipeline_kgpu[g, s, y]
+        + quicksum(m.ship[g, s, v] for v in sets.ships_alive(g, s, y))
+        + quicksum(m.early_ship[g, s, v] for v in sets.early_ships_alive(g, s, y))
+    )
 
 
 def add(m, sets: ModelSets) -> None:
     """G1 installed fleet, G2 gpu_in_use_upper, G3 IT power and compute expressions."""
     m.ship = Var(m.SHIP, within=NonNegativeReals, doc="GPUs shipped to site s in year y, thousand")
     m.use = Var(m.USE, within=NonNegativeReals, doc="GPUs powered and in use, thousand")
+    m.early_ship = Var(
+        m.EARLY_SHIP, bounds=(0, 0), doc="GPUs of a generation shipped a year before it is available (fixed at 0, eq. L2)"
+    )
 
     m.gpu_in_use_upper = Constraint(m.USE, rule=lambda m, g, s, y: m.use[g, s, y] <= installed(m, sets, g, s, y))
 

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from pyomo.environ import Constraint, quicksum
 
+from dcplan.model.components.transformers import _arrivals
 from dcplan.model.sets import ModelSets
 
 
 def add(m, sets: ModelSets) -> None:
     """I1 interconnection_cap[r,y]: new interconnection online in y in region r <= cap."""
-    new: dict[tuple[str, int], list[tuple[str, int]]] = {}
-    for a, s, v in sets.build:
-        if a == "grid_interconnection":
-            new.setdefault((sets.site_region[s], v + sets.lead[a, s]), []).append((s, v))
+    new: dict[tuple[str, int], list[tuple[str, str, int]]] = {}
+    for y, items in _arrivals(sets, "grid_interconnection").items():
+        for var, s, v in items:
+            new.setdefault((sets.site_region[s], y), []).append((var, s, v))
     m.interconnection_cap = Constraint(
         sorted(new),
-        rule=lambda m, r, y: quicksum(m.build["grid_interconnection", s, v] for s, v in new[r, y])
+        rule=lambda m, r, y: quicksum(m.component(var)["grid_interconnection", s, v] for var, s, v in new[r, y])
         <= m.interconnection_cap_mw[r],
     )

@@ -12,6 +12,8 @@ def add(m, sets: ModelSets) -> None:
     m.total_cost = Objective(
         expr=quicksum(m.cost_ship[i] * m.ship[i] for i in m.SHIP)
         + quicksum(m.cost_build[i] * m.build[i] for i in m.BUILD)
+        + quicksum(m.cost_early[i] * m.early[i] for i in m.EARLY)
+        + quicksum(m.cost_early_ship[i] * m.early_ship[i] for i in m.EARLY_SHIP)
         + quicksum(m.cost_expand[i] * m.expand[i] for i in m.EXPAND)
         + quicksum(m.cost_grid[i] * m.grid[i] for i in m.grid)
         + quicksum(m.cost_gas[i] * m.gas[i] for i in m.gas)

@@ -20,11 +20,13 @@ def add(m, sets: ModelSets) -> None:
 
     m.shell_capacity = Constraint([(s, y) for s in sets.sites for y in sets.years], rule=shell)
 
-    idx = [(a, s) for a, s in sets.site_assets if a in SITE_MAX_COLUMN]
-    years_of: dict[tuple[str, str], list[int]] = {}
+    terms: dict[tuple[str, str], list[tuple[str, int]]] = {}
     for a, s, y in sets.build:
-        years_of.setdefault((a, s), []).append(y)
+        terms.setdefault((a, s), []).append(("build", y))
+    for a, s, y in sets.early:
+        terms.setdefault((a, s), []).append(("early", y))
+    idx = [(a, s) for a, s in terms if a in SITE_MAX_COLUMN]
     m.site_max = Constraint(
-        idx, rule=lambda m, a, s: quicksum(m.build[a, s, y] for y in years_of[a, s]) <= m.site_room_mw[a, s]
+        idx, rule=lambda m, a, s: quicksum(m.component(v)[a, s, y] for v, y in terms[a, s]) <= m.site_room_mw[a, s]
     )
 

@@ -17,12 +17,21 @@ def add(m, sets: ModelSets) -> None:
 
 
 def _delivery_cap(m, sets: ModelSets, asset: str, name: str, cap) -> None:
-    """Sum over sites of `asset` delivered (online) in year y <= cap[y]."""
-    arrivals: dict[int, list[tuple[str, int]]] = {}
-    for a, s, v in sets.build:
-        if a == asset:
-            arrivals.setdefault(v + sets.lead[a, s], []).append((s, v))
+    """Sum over sites of `asset` delivered (online) in year y <= cap[y] (early builds included)."""
+    arrivals = _arrivals(sets, asset)
     con = Constraint(
-        sorted(arrivals), rule=lambda m, y: quicksum(m.build[asset, s, v] for s, v in arrivals[y]) <= cap[y]
+        sorted(arrivals), rule=lambda m, y: quicksum(m.component(var)[asset, s, v] for var, s, v in arrivals[y]) <= cap[y]
     )
     setattr(m, name, con)
+
+
+def _arrivals(sets: ModelSets, asset: str) -> dict[int, list[tuple[str, str, int]]]:
+    """Year -> (variable name, site, decision year) of every `asset` build arriving that year."""
+    arrivals: dict[int, list[tuple[str, str, int]]] = {}
+    for a, s, v in sets.build:
+        if a == asset:
+            arrivals.setdefault(v + sets.lead[a, s], []).append(("build", s, v))
+    for a, s, v in sets.early:
+        if a == asset:
+            arrivals.setdefault(v + sets.lead[a, s] - 1, []).append(("early", s, v))
+    return arrivals
