@@ -67,6 +67,10 @@ def run(
     out: Annotated[Path, typer.Option("--out", "-o", help="results folder")] = Path("results"),
     fmt: Annotated[str, typer.Option("--format", help="parquet or csv")] = "parquet",
     set_: SetOpt = None,
+    what_if: Annotated[
+        Optional[str],
+        typer.Option("--what-if", help="also solve with one change and report the difference, e.g. 'cowos +20%' or 'turbine_lead_time -2 years'"),
+    ] = None,
 ) -> None:
     """Solve a scenario, print a summary, and write every results table and summary.json to OUT."""
     from dcplan.plan import Plan
@@ -79,14 +83,43 @@ def run(
     except InputError as e:
         _report_input_error(e)
         raise typer.Exit(1)
+    change = None
+    if what_if:
+        from dcplan.sweeps.whatif import parse_change
+
+        try:
+            change = parse_change(what_if)
+        except InputError as e:
+            _report_input_error(e)
+            raise typer.Exit(1)
     try:
-        res = Plan(scn).solve()
+        plan = Plan(scn)
+        res = plan.solve()
+        print_summary(res)
+        paths = res.write(out, fmt)
+        if change is not None:
+            from dcplan.sweeps.whatif import what_if as run_what_if
+
+            w = run_what_if(scn, what_if, base=res, plan=plan)
+            print_what_if(w)
+            p = out / f"what_if.{fmt}"
+            w.delta.to_parquet(p, index=False) if fmt == "parquet" else w.delta.to_csv(p, index=False)
+            paths.append(p)
     except SolveError as e:
         err.print(f"[red]{e}[/red]")
         raise typer.Exit(3)
-    print_summary(res)
-    paths = res.write(out, fmt)
     console.print(f"wrote {len(paths)} files to {out}/")
+
+
+def print_what_if(w) -> None:
+    """Print the change in cost, compute online and unmet demand per year."""
+    d = w.delta
+    t = Table(title=f"what-if '{w.change}': change vs base (total discounted cost {w.objective_change_usd / 1e9:+,.2f} bn USD)")
+    for c in ("year", "cost (USD bn)", "online (M H100e)", "unmet (M H100e)"):
+        t.add_column(c, justify="right")
+    for r in d.itertuples():
+        t.add_row(str(r.year), f"{r.cost_usd_change / 1e9:+,.2f}", f"{r.online_h100e_change / 1e6:+,.2f}", f"{r.unmet_h100e_change / 1e6:+,.2f}")
+    console.print(t)
 
 
 def print_summary(res, top_n: int = 3) -> None:

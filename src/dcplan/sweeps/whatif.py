@@ -1,0 +1,154 @@
+"""What-if: relax one constraint family (or change any parameter) and compare with the base.
+
+A change is written ``"<target> <op><number>[%] [unit words]"``, for example
+
+    "cowos +20%"                  all years' world CoWoS wafers x 1.2
+    "turbine_lead_time -2 years"  lead_time_years.gas_turbine - 2
+    "headroom +1000"              every region's headroom + 1,000 MW (start level)
+    "regions.TX.interconnection_cap_mw_per_year =5000"
+    "supply.*.hbm_stacks_per_year *1.5"
+
+`<target>` is a shortcut (see :data:`SHORTCUTS`), a parameter name, or a table-cell path as
+in scenario.yaml (``*`` matches every row). `<op>` is ``+`` / ``-`` (add, or scale with ``%``),
+``*`` (multiply) or ``=`` (set).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+
+from dcplan.errors import InputError, InputProblem
+from dcplan.plan import Plan
+from dcplan.results.results import Results
+from dcplan.scenario.scenario import Scenario
+from dcplan.scenario.schema import GLOBAL_ASSETS, PARAMETERS, SITE_ASSETS, TABLES
+
+SHORTCUTS: dict[str, list[str]] = {
+    "cowos": ["supply.*.cowos_wafers_per_year"],
+    "hbm": ["supply.*.hbm_stacks_per_year"],
+    "transformers": ["supply.*.transformer_mva_per_year"],
+    "turbines": ["supply.*.gas_turbine_mw_per_year"],
+    "interconnection": ["regions.*.interconnection_cap_mw_per_year"],
+    "headroom": ["regions.*.headroom_mw_start"],
+    "demand": ["demand.start_h100e_millions"],
+    "demand_growth": ["demand.growth_per_year"],
+    "power_price": ["regions.*.power_price_usd_per_mwh"],
+    "gas_price": ["regions.*.gas_price_usd_per_mmbtu"],
+}
+for _a in SITE_ASSETS + GLOBAL_ASSETS:
+    SHORTCUTS[f"{_a}_lead_time"] = [f"lead_time_years.{_a}"]
+    SHORTCUTS[f"lead_time.{_a}"] = [f"lead_time_years.{_a}"]
+SHORTCUTS["turbine_lead_time"] = ["lead_time_years.gas_turbine"]
+SHORTCUTS["grid_lead_time"] = ["lead_time_years.grid_interconnection"]
+
+_CHANGE = re.compile(r"^\s*(?P<target>\S+)\s+(?P<op>[+\-*=])\s*(?P<num>\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+)\s*(?P<pct>%?)\s*[A-Za-z ]*$")
+
+
+@dataclass(frozen=True)
+class Change:
+    """One parsed change: target paths, operator and amount."""
+
+    text: str
+    paths: tuple[str, ...]
+    op: str  # "add", "mul", "set"
+    amount: float
+
+    def apply(self, current: float) -> float:
+        if self.op == "add":
+            return current + self.amount
+        if self.op == "mul":
+            return current * self.amount
+        return self.amount
+
+
+def parse_change(text: str) -> Change:
+    """Parse a change such as ``"cowos +20%"``; raise InputError with an example when malformed."""
+    m = _CHANGE.match(text)
+    if not m:
+        raise InputError([InputProblem("what-if", f"'{text}': expected '<target> <op><number>[%]', e.g. 'cowos +20%' or 'turbine_lead_time -2 years'")])
+    target, op, num, pct = m["target"], m["op"], float(m["num"]), m["pct"] == "%"
+    paths = SHORTCUTS.get(target, [target])
+    for p in paths:
+        head = p.split(".", 1)[0]
+        if p not in PARAMETERS and not (head in TABLES and head != "parameters"):
+            known = ", ".join(sorted(SHORTCUTS))
+            raise InputError([InputProblem("what-if", f"'{target}' is not a shortcut, parameter or table path; shortcuts: {known}")])
+    if op == "=":
+        return Change(text, tuple(paths), "set", num)
+    if op == "*":
+        return Change(text, tuple(paths), "mul", num)
+    sign = 1.0 if op == "+" else -1.0
+    if pct:
+        return Change(text, tuple(paths), "mul", 1.0 + sign * num / 100.0)
+    return Change(text, tuple(paths), "add", sign * num)
+
+
+def absolute_overrides(scn: Scenario, change: Change) -> dict[str, float]:
+    """Resolve a change against the scenario's current values into absolute overrides."""
+    out: dict[str, float] = {}
+    for path in change.paths:
+        if path in PARAMETERS:
+            out[path] = change.apply(scn.params[path])
+            continue
+        table, *rest = path.split(".")
+        spec = TABLES[table]
+        *key_parts, column = rest
+        df = scn.tables[table]
+        mask = pd.Series(True, index=df.index)
+        for k, part in zip(spec.key, key_parts):
+            if part != "*":
+                mask &= df[k].astype(str) == part
+        if column not in df.columns or not mask.any():
+            raise InputError([InputProblem("what-if", f"'{path}' matches no cell of {spec.file}")])
+        for _, row in df[mask].iterrows():
+            key = ".".join(str(row[k]) for k in spec.key)
+            out[f"{table}.{key}.{column}"] = change.apply(float(row[column]))
+    return out
+
+
+@dataclass
+class WhatIf:
+    """A base run, a variant run, and their differences by year."""
+
+    change: str
+    overrides: dict[str, float]
+    base: Results
+    variant: Results
+
+    @property
+    def delta(self) -> pd.DataFrame:
+        """Per year: cost (USD, year-y dollars), compute online and unmet (H100e), base vs variant."""
+        def per_year(r: Results) -> pd.DataFrame:
+            c = r.compute.set_index("year")[["online_h100e", "unmet_h100e"]]
+            cost = r.costs.groupby("year")["cost_usd"].sum().rename("cost_usd")
+            return c.join(cost).fillna(0.0)
+
+        b, v = per_year(self.base), per_year(self.variant)
+        out = pd.DataFrame(index=b.index.union(v.index))
+        for col in ("cost_usd", "online_h100e", "unmet_h100e"):
+            out[f"{col}_base"] = b[col]
+            out[f"{col}_variant"] = v[col]
+            out[f"{col}_change"] = out[f"{col}_variant"] - out[f"{col}_base"]
+        return out.fillna(0.0).reset_index().rename(columns={"index": "year"})
+
+    @property
+    def objective_change_usd(self) -> float:
+        """Change in total discounted cost (negative = the relaxation saves money)."""
+        return self.variant.objective_usd - self.base.objective_usd
+
+
+def what_if(scenario: Scenario, change: str, base: Results | None = None, plan: Plan | None = None) -> WhatIf:
+    """Solve `scenario` with `change` applied and compare it with the base run.
+
+    Reuses `plan` (warm re-solve when only parameters change) and `base` when given.
+    """
+    ch = parse_change(change)
+    overrides = absolute_overrides(scenario, ch)
+    variant_scn = scenario.with_overrides(overrides)
+    plan = plan or Plan(scenario)
+    base = base or plan.solve()
+    variant = plan.resolve(variant_scn)
+    return WhatIf(change=change, overrides=overrides, base=base, variant=variant)
