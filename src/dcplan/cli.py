@@ -106,7 +106,7 @@ def run(
             w.delta.to_parquet(p, index=False) if fmt == "parquet" else w.delta.to_csv(p, index=False)
             paths.append(p)
     except SolveError as e:
-        err.print(f"[red]{e}[/red]")
+        err.print(str(e), markup=False, highlight=False)
         raise typer.Exit(3)
     console.print(f"wrote {len(paths)} files to {out}/")
 

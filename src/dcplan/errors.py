@@ -33,12 +33,14 @@ class InputError(ValueError):
 
 
 class SolveError(RuntimeError):
-    """Raised when HiGHS does not return an optimal solution."""
+    """Raised when HiGHS does not return an optimal solution; `diagnosis` says why when it can
+    (a :class:`dcplan.solve.diagnose.Diagnosis` for infeasible scenarios)."""
 
-    def __init__(self, status: str, diagnosis: str = ""):
+    def __init__(self, status: str, explanation: str = "", diagnosis=None):
         self.status = status
+        self.explanation = explanation
         self.diagnosis = diagnosis
         msg = f"the model was not solved to optimality: {status}"
-        if diagnosis:
-            msg += f"\n{diagnosis}"
+        if explanation:
+            msg += f"\n{explanation}"
         super().__init__(msg)

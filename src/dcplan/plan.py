@@ -34,13 +34,23 @@ class Plan:
         """Solve and return results; raise SolveError if HiGHS finds no optimum."""
         sol = self.lp.solve()
         if not sol.optimal:
+            if "nfeasible" in sol.status:
+                d = self.diagnose()
+                raise SolveError(sol.status, d.message(), diagnosis=d)
             raise SolveError(
                 sol.status,
-                "the formulation is feasible by construction (unmet demand is allowed at its penalty), so "
-                "this points at numerically extreme inputs; run `dcplan validate` and check the magnitudes",
+                "with unmet demand allowed at its penalty the formulation is feasible by construction, so this "
+                "points at numerically extreme inputs; run `dcplan validate` and check the magnitudes",
             )
         sol.stats.update(build_seconds=round(self.build_seconds, 4), compile_seconds=round(self.lp.compile_seconds, 4))
         return extract_results(self.scenario, self.model, self.sets, sol, self.lp.row_activity, self.lp.col_dual)
+
+    def diagnose(self):
+        """Explain an infeasible scenario: elastic mode (what must give, by family and year) and
+        HiGHS's irreducible infeasible subset. See solve/diagnose.py."""
+        from dcplan.solve.diagnose import diagnose
+
+        return diagnose(self.lp)
 
     def resolve(self, scenario: Scenario) -> Results:
         """Solve `scenario` reusing this model: same structure -> update parameters and warm-start

@@ -36,6 +36,8 @@ class ModelSets:
     site_assets: list[tuple[str, str]] = field(default_factory=list)  # (asset, s) buildable
     early: list[tuple[str, str, int]] = field(default_factory=list)  # (asset, s, decision y), online 1 yr early
     early_ship: list[tuple[str, str, int]] = field(default_factory=list)  # (g, s, first_g - 1)
+    hard_target: bool = False  # demand.hard_target: no unmet demand allowed
+    must_run: list[tuple[str, str, int]] = field(default_factory=list)  # (g, s, y) pipeline GPUs that must run
 
     def online_year(self, asset: str, site: str, decision_year: int) -> int:
         return decision_year + self.lead[asset, site]
@@ -87,7 +89,7 @@ class ModelSets:
             tuple(sorted(self.expand_lead.items())), tuple(sorted(self.gpu_life.items())),
             tuple(sorted(self.asset_life.items())),
             tuple(self.ship), tuple(self.use), tuple(self.build), tuple(self.expand),
-            tuple(self.early), tuple(self.early_ship),
+            tuple(self.early), tuple(self.early_ship), self.hard_target, tuple(self.must_run),
         )
 
 
@@ -130,6 +132,14 @@ def build_sets(scn: Scenario) -> ModelSets:
         g, s, v = r["generation"], r["site"], int(r["install_year"])
         if r["gpus"] > 0:
             alive.update((g, s, y) for y in range(max(v, start), min(end, v + sets.gpu_life[g] - 1) + 1))
+    sets.hard_target = bool(scn.params.get("demand.hard_target", 0))
+    if scn.params.get("operations.pipeline_gpus_must_run", 0):
+        pipe_alive: set[tuple[str, str, int]] = set()
+        for _, r in gp.iterrows():
+            g, s, v = r["generation"], r["site"], int(r["install_year"])
+            if r["gpus"] > 0:
+                pipe_alive.update((g, s, y) for y in range(max(v, start), min(end, v + sets.gpu_life[g] - 1) + 1))
+        sets.must_run = sorted(pipe_alive, key=lambda t: (sets.gens.index(t[0]), sets.sites.index(t[1]), t[2]))
     sets.use = sorted(alive, key=lambda t: (sets.gens.index(t[0]), sets.sites.index(t[1]), t[2]))
     # site asset builds: online within horizon, room left under the site's limit
     for a in SITE_ASSETS:

@@ -52,7 +52,7 @@ def bottleneck_timeline(shadow_prices: pd.DataFrame) -> pd.DataFrame:
                 "year": int(year),
                 "unit": top["unit"],
                 "binding": bool(g["binding"].any()),
-                "shadow_price_usd_per_unit": float(max(top["shadow_price_usd_per_unit"], 0.0)),
+                "shadow_price_usd_per_unit": float(max(top["shadow_price_usd_per_unit"], 0.0)) + 0.0,
                 "where": top["where"] if g["binding"].any() else "",
                 "n_binding": int(g["binding"].sum()),
                 "n_members": int(len(g)),

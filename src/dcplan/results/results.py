@@ -10,12 +10,14 @@ import pandas as pd
 
 from dcplan.model.sets import ModelSets
 from dcplan.results import tables
+from dcplan.reports.bottlenecks import bottleneck_timeline
 from dcplan.results.shadow_prices import binding_summary, shadow_prices
 from dcplan.scenario.scenario import Scenario
 from dcplan.solve.highs import Solution
 
 TABLE_NAMES = (
-    "compute", "capacity", "gpus", "fleet_by_vintage", "power", "costs", "supply_chain", "shadow_prices", "binding", "sites",
+    "compute", "capacity", "gpus", "fleet_by_vintage", "power", "costs", "supply_chain", "shadow_prices", "binding",
+    "bottlenecks", "sites",
 )
 SITE_COLUMNS = ["site", "name", "region", "latitude", "longitude", "operator", "max_it_mw", "max_grid_mw", "max_onsite_gas_mw", "pue"]
 
@@ -36,6 +38,7 @@ class Results:
     supply_chain: pd.DataFrame
     shadow_prices: pd.DataFrame
     binding: pd.DataFrame
+    bottlenecks: pd.DataFrame
     sites: pd.DataFrame
     solver: dict = field(default_factory=dict)
 
@@ -106,6 +109,7 @@ def extract_results(
         supply_chain=tables.supply_chain_table(scn, m, sets),
         shadow_prices=sp,
         binding=binding_summary(sp),
+        bottlenecks=bottleneck_timeline(sp),
         sites=scn.tables["sites"][SITE_COLUMNS].copy(),
         solver={
             "status": solution.status, "solve_seconds": round(solution.solve_seconds, 4),

@@ -36,6 +36,7 @@ FAMILIES: dict[str, Family] = {
     "turbine_capacity": Family("P3", "on-site turbine capacity", "MW", 1.0, "site", ("site", "year")),
     "transformer_capacity": Family("T1", "site transformer capacity", "MVA", 1.0, "site", ("site", "year")),
     "gpu_in_use_upper": Family("G2", "installed GPUs", "GPU", 1e-3, "site", ("generation", "site", "year")),
+    "gpu_must_run": Family("G4", "installed GPUs must run", "GPU", 1e-3, "site", ("generation", "site", "year")),
 }
 
 COLUMN_FAMILIES: dict[str, Family] = {

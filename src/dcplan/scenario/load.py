@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from dcplan.errors import InputError, InputProblem
 from dcplan.paths import default_scenario_dir
 from dcplan.scenario.checks import ParamWhere, cross_checks
+from dcplan.scenario.geo_checks import geo_checks
 from dcplan.scenario.overrides import apply_cell_overrides, flatten, split_overrides
 from dcplan.scenario.scenario import Scenario
 from dcplan.scenario.schema import PARAMETERS, TABLES, TableSpec
@@ -361,6 +362,9 @@ def _parameters(
             params[name] = v
     out: dict[str, float] = {}
     for name, spec in PARAMETERS.items():
+        if name not in params and spec.optional and name not in raw_names and name not in where:
+            params[name] = spec.default  # an optional parameter left out: its documented default
+            where[name] = (label, None, "name")
         if name not in params:
             if typed is not None and name not in raw_names and name not in where:
                 problems.append(InputProblem(label, f"parameter '{name}' ({spec.unit}) is missing; add a row for it", column="name"))
@@ -465,6 +469,7 @@ def _assemble(
         typed["parameters"] if has_params else None, labels["parameters"], raw_names, param_ovr, problems
     )
     problems += cross_checks(typed, params, labels, checkable, where)
+    problems += geo_checks(typed, params, labels, checkable, where)
     if problems:
         raise InputError(_sorted(_note_overridden(problems, cells, labels), labels))
     return Scenario(

@@ -107,6 +107,47 @@ class GpuPipelineRow(_Row):
     gpus: NonNeg
 
 
+class TransmissionRow(_Row):
+    """A transmission corridor between two regions (see docs/inputs.md, `transmission.csv`).
+
+    `capacity_mw` is the transfer capability from `from_region` to `to_region`;
+    `reverse_capacity_mw` the other way (blank: the same). Losses, wheeling and expansion
+    apply to both directions; expansion adds the same MW both ways.
+    """
+
+    from_region: Id
+    to_region: Id
+    capacity_mw: NonNeg
+    reverse_capacity_mw: NonNeg | None = None
+    length_km: Pos
+    loss_fraction: Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False)]
+    wheeling_usd_per_mwh: NonNeg
+    expansion_capex_usd_per_mw_km: NonNeg
+    expansion_lead_time_years: Annotated[int, Field(ge=0, le=30)]
+    max_expansion_mw: NonNeg
+
+
+class FiberLinkRow(_Row):
+    """A fiber link between two sites (undirected; see docs/inputs.md, `fiber_links.csv`).
+
+    `distance_km` blank: great-circle distance between the sites x the route factor (the
+    row's `route_factor`, or parameter `network.route_factor` when that is blank too).
+    """
+
+    site_a: Id
+    site_b: Id
+    distance_km: Pos | None = None
+    route_factor: Annotated[float, Field(ge=1.0, le=5.0, allow_inf_nan=False)] | None = None
+    bandwidth_tbps: NonNeg
+
+
+class SuperclusterRow(_Row):
+    """One member site of a hand-named supercluster (see docs/inputs.md, `superclusters.csv`)."""
+
+    supercluster: Id
+    site: Id
+
+
 @dataclass(frozen=True)
 class TableSpec:
     """A CSV table: its row model, key columns, and whether the scenario must have it."""
@@ -136,18 +177,27 @@ TABLES: dict[str, TableSpec] = {
         TableSpec("sites", SiteRow, ("site",)),
         TableSpec("pipeline", PipelineRow, ("site", "asset", "online_year"), required=False),
         TableSpec("gpu_pipeline", GpuPipelineRow, ("site", "generation", "install_year"), required=False),
+        TableSpec("transmission", TransmissionRow, ("from_region", "to_region"), required=False),
+        TableSpec("fiber_links", FiberLinkRow, ("site_a", "site_b"), required=False),
+        TableSpec("superclusters", SuperclusterRow, ("supercluster", "site"), required=False),
     )
 }
 
 
 @dataclass(frozen=True)
 class ParamSpec:
-    """A scalar parameter of parameters.csv: its unit and allowed range."""
+    """A scalar parameter of parameters.csv: its unit, allowed range and, for an optional
+    parameter, the default used when parameters.csv has no row for it."""
 
     unit: str
     lo: float | None = 0.0
     hi: float | None = None
     integer: bool = False
+    default: float | None = None
+
+    @property
+    def optional(self) -> bool:
+        return self.default is not None
 
 
 def _param_specs() -> dict[str, ParamSpec]:
@@ -177,7 +227,22 @@ def _param_specs() -> dict[str, ParamSpec]:
     for asset in SITE_ASSETS + GLOBAL_ASSETS:
         p[f"lead_time_years.{asset}"] = ParamSpec("years", 0, 30, integer=True)
         p[f"lifetime_years.{asset}"] = ParamSpec("years", 1, 100, integer=True)
+    # hard modes (optional, off by default): a binding compute target; installed GPUs must run
+    p["demand.hard_target"] = ParamSpec("0/1", 0, 1, integer=True, default=0)
+    p["operations.pipeline_gpus_must_run"] = ParamSpec("0/1", 0, 1, integer=True, default=0)
+    # network layer: optional, with the defaults of docs/network.md
+    p["network.latency_budget_ms"] = ParamSpec("ms", 0.0, 1000.0, default=NETWORK_DEFAULTS["network.latency_budget_ms"])
+    p["network.fiber_us_per_km"] = ParamSpec("us/km", 3.3, 10.0, default=NETWORK_DEFAULTS["network.fiber_us_per_km"])
+    p["network.route_factor"] = ParamSpec("x", 1.0, 5.0, default=NETWORK_DEFAULTS["network.route_factor"])
     return p
+
+
+NETWORK_DEFAULTS: dict[str, float] = {
+    "network.latency_budget_ms": 20.0,  # round-trip; NVIDIA's two-site Nemotron-4 340B run (~1,000 km, >=~20 ms)
+    "network.fiber_us_per_km": 4.9,  # one-way propagation in silica fiber (n ~ 1.467)
+    "network.route_factor": 1.4,  # fiber route length / great-circle distance (assumption, 1.3-1.5)
+}
+"""Defaults of the optional network parameters (applied when parameters.csv has no row)."""
 
 
 PARAMETERS: dict[str, ParamSpec] = _param_specs()

@@ -17,7 +17,7 @@ def installed(m, sets: ModelSets, g: str, s: str, y: int):
 
 
 def add(m, sets: ModelSets) -> None:
-    """G1 installed fleet, G2 gpu_in_use_upper, G3 IT power and compute expressions."""
+    """G1 installed fleet, G2 gpu_in_use_upper, G3 IT power and compute, G4 gpu_must_run."""
     m.ship = Var(m.SHIP, within=NonNegativeReals, doc="GPUs shipped to site s in year y, thousand")
     m.use = Var(m.USE, within=NonNegativeReals, doc="GPUs powered and in use, thousand")
     m.early_ship = Var(
@@ -25,6 +25,8 @@ def add(m, sets: ModelSets) -> None:
     )
 
     m.gpu_in_use_upper = Constraint(m.USE, rule=lambda m, g, s, y: m.use[g, s, y] <= installed(m, sets, g, s, y))
+    # G4 (optional): GPUs already installed must run (operations.pipeline_gpus_must_run)
+    m.gpu_must_run = Constraint(sets.must_run, rule=lambda m, g, s, y: m.use[g, s, y] >= m.gpu_pipeline_kgpu[g, s, y])
 
     by_site_year: dict[tuple[str, int], list[str]] = {}
     by_year: dict[int, list[tuple[str, str]]] = {}

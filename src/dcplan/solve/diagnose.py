@@ -1,0 +1,205 @@
+"""Why is a scenario infeasible? Elastic mode and HiGHS's IIS, named in the planner's terms.
+
+Elastic mode copies the compiled LP, adds a non-negative slack to each side of every row,
+drops the costs, and minimises the weighted total slack: the rows whose slack stays positive
+are the limits that must give, and by how much, for the scenario to become feasible. Rows
+that only define quantities (GPUs in use vs installed, a site's power balance) are weighted
+1,000 times heavier, so limits give first. HiGHS's irreducible infeasible subset (IIS) names a
+minimal set of rows and bounds that cannot hold together.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+import pandas as pd
+
+from dcplan.results.shadow_prices import FAMILIES
+
+INF = highspy.kHighsInf
+DEFINITIONAL = {"gpu_in_use_upper": 1e3, "power_balance": 1e3}
+
+HINTS = {
+    "demand_balance": "the compute target exceeds what can be online; lower demand or allow unmet demand (demand.hard_target = 0)",
+    "cowos_supply": "needs more CoWoS wafers than the planner's share (planner_share.cowos, supply.csv)",
+    "hbm_supply": "needs more HBM stacks than the planner's share (planner_share.hbm, supply.csv)",
+    "transformer_supply": "needs more transformer deliveries than available (planner_share.transformer, supply.csv)",
+    "turbine_supply": "needs more gas turbines than delivered (planner_share.gas_turbine, supply.csv)",
+    "interconnection_cap": "needs more new grid interconnection than the region energises per year (regions.csv)",
+    "regional_headroom": "needs more grid power than the region's large-load headroom (regions.csv)",
+    "site_max": "needs more capacity than the site can hold (sites.csv max_*)",
+    "shell_capacity": "needs shell capacity before any can be online (pipeline, lead_time_years.shell, permitting)",
+    "grid_capacity": "needs grid capacity before any can be online (pipeline, grid lead time, permitting)",
+    "turbine_capacity": "needs on-site gas capacity before any can be online (pipeline, gas turbine lead time)",
+    "transformer_capacity": "needs transformers before any can be online (pipeline, transformer lead time)",
+    "gpu_in_use_upper": "needs more GPUs in use than are installed",
+    "power_balance": "needs more power at a site than its grid and gas supply",
+    "gpu_must_run": "GPUs already installed must run, but the site cannot power them",
+}
+
+
+@dataclass
+class Diagnosis:
+    """What must give for an infeasible scenario to become feasible, and HiGHS's IIS."""
+
+    status: str
+    violations: pd.DataFrame  # limits that must give: family, label, key, year, amount, unit, hint
+    iis: pd.DataFrame  # kind (row/column), family, key, year
+    shortfall: pd.DataFrame  # targets that cannot be met as things stand (same columns)
+
+    def message(self, top: int = 12) -> str:
+        """A message a planner can act on: which constraint families, which years, how much."""
+        lines = [f"HiGHS reports the scenario {self.status.lower()}."]
+        if not self.shortfall.empty:
+            lines.append("Shortfall against the targets with every limit as given:")
+            lines += self._family_lines(self.shortfall, top)
+        if self.violations.empty:
+            lines.append("Elastic mode found no constraint family to relax (the problem may be unbounded or numerically ill-posed).")
+        else:
+            lines.append("To meet the targets, these limits must give (elastic mode, smallest total violation):")
+            lines += self._family_lines(self.violations, top)
+        if not self.iis.empty:
+            rows = self.iis[self.iis["kind"] == "row"]
+            fams = ", ".join(f"{f} ({n})" for f, n in rows["family"].value_counts().items())
+            lines.append(f"HiGHS's irreducible infeasible subset: {len(rows)} constraint(s): {fams}.")
+        return "\n".join(lines)
+
+    @staticmethod
+    def _family_lines(df: pd.DataFrame, top: int) -> list[str]:
+        lines = []
+        for fam, g in df.groupby("family", sort=False):
+            parts = [
+                f"{r.key + ' ' if r.key else ''}{'' if pd.isna(r.year) else int(r.year)}: {r.amount:,.4g} {r.unit}".strip()
+                for r in g.head(top).itertuples()
+            ]
+            more = f" (+{len(g) - top} more)" if len(g) > top else ""
+            lines.append(f"  - {fam} [{g['label'].iloc[0]}]: " + "; ".join(parts) + more)
+            lines.append(f"      why: {HINTS.get(fam, 'see docs/formulation.md')}")
+        return lines
+
+
+def _name(con) -> tuple[str, dict]:
+    fam = con.parent_component().name
+    idx = con.index()
+    idx = idx if isinstance(idx, tuple) else (idx,)
+    spec = FAMILIES.get(fam)
+    names = spec.index if spec else tuple(f"i{k}" for k in range(len(idx)))
+    return fam, dict(zip(names, idx))
+
+
+def _describe_key(key: dict) -> tuple[str, object]:
+    year = key.get("year")
+    rest = " ".join(str(v) for k, v in key.items() if k != "year" and v is not None)
+    return rest, year
+
+
+TARGETS = {"demand_balance", "gpu_must_run"}
+"""Families that state what the planner wants (rather than what the world allows)."""
+
+_EMPTY = ["family", "label", "key", "year", "amount", "unit", "hint"]
+
+
+def elastic(lp, relax: set[str] | None = None, hold: set[str] | None = None) -> pd.DataFrame | None:
+    """Solve an elastic copy of compiled LP `lp` (a solve.highs._Compiled): rows of the families
+    in `relax` (all when None, minus those in `hold`) get slacks; minimise the weighted slack.
+    Returns the positive slacks in planner units, or None when even that copy is infeasible."""
+    n, m = len(lp.columns), len(lp.rows)
+    fams = np.array([con.parent_component().name for con, _ in lp.rows], dtype=object)
+    weights = np.array([DEFINITIONAL.get(f, 1.0) for f in fams])
+    ok = np.ones(m, dtype=bool)
+    if relax is not None:
+        ok &= np.isin(fams, list(relax))
+    if hold:
+        ok &= ~np.isin(fams, list(hold))
+    up = np.flatnonzero((lp.row_upper < INF) & ok)
+    lo = np.flatnonzero((lp.row_lower > -INF) & ok)
+    A = lp.A.tocoo()
+    rows = np.concatenate([A.row, up, lo])
+    cols = np.concatenate([A.col, n + np.arange(len(up)), n + len(up) + np.arange(len(lo))])
+    vals = np.concatenate([A.data, -np.ones(len(up)), np.ones(len(lo))])
+    import scipy.sparse as sp
+
+    ncol = n + len(up) + len(lo)
+    M = sp.csc_array((vals, (rows, cols)), shape=(m, ncol))
+    M.sort_indices()
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    model = highspy.HighsLp()
+    model.num_col_, model.num_row_ = ncol, m
+    model.col_cost_ = np.concatenate([np.zeros(n), weights[up], weights[lo]])
+    model.col_lower_ = np.concatenate([lp.col_lower, np.zeros(len(up) + len(lo))])
+    model.col_upper_ = np.concatenate([lp.col_upper, np.full(len(up) + len(lo), INF)])
+    model.row_lower_, model.row_upper_ = lp.row_lower, lp.row_upper
+    model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    model.a_matrix_.start_, model.a_matrix_.index_, model.a_matrix_.value_ = M.indptr, M.indices, M.data
+    h.passModel(model)
+    h.run()
+    if h.modelStatusToString(h.getModelStatus()) != "Optimal":
+        return None
+    x = np.asarray(h.getSolution().col_value)
+    slack = np.zeros(m)
+    slack[up] += x[n : n + len(up)]
+    slack[lo] += x[n + len(up) :]
+    out = []
+    for k in np.flatnonzero(slack > 1e-7):
+        con = lp.rows[k][0]
+        fam, key = _name(con)
+        spec = FAMILIES.get(fam)
+        per = spec.lp_per_unit if spec else 1.0
+        rest, year = _describe_key(key)
+        out.append(
+            {
+                "family": fam, "label": spec.label if spec else fam, "key": rest, "year": year,
+                "amount": slack[k] / per, "unit": spec.unit if spec else "LP unit", "hint": HINTS.get(fam, ""),
+            }
+        )
+    df = pd.DataFrame(out, columns=_EMPTY)
+    return df.sort_values(["family", "year", "key"], kind="stable").reset_index(drop=True)
+
+
+def iis(highs: highspy.Highs, lp, time_limit_s: float = 30.0) -> pd.DataFrame:
+    """HiGHS's irreducible infeasible subset, mapped to constraint families (empty if unavailable)."""
+    cols = ["kind", "family", "key", "year"]
+    try:
+        highs.setOptionValue("iis_strategy", 2)
+        highs.setOptionValue("time_limit", time_limit_s)
+        status, found = highs.getIis()
+    except Exception:  # pragma: no cover - an older highspy without IIS
+        return pd.DataFrame(columns=cols)
+    finally:
+        highs.setOptionValue("time_limit", INF)
+    if not getattr(found, "valid_", False):
+        return pd.DataFrame(columns=cols)
+    out = []
+    for r in found.row_index_:
+        fam, key = _name(lp.rows[r][0])
+        rest, year = _describe_key(key)
+        out.append({"kind": "row", "family": fam, "key": rest, "year": year})
+    for c in found.col_index_:
+        v = lp.columns[c]
+        out.append({"kind": "column", "family": v.parent_component().name, "key": str(v.index()), "year": None})
+    return pd.DataFrame(out, columns=cols)
+
+
+def diagnose(highs_lp) -> Diagnosis:
+    """Diagnose the infeasible LP held by `highs_lp` (a solve.highs.HighsLP).
+
+    Two elastic passes: (1) relax only the targets (compute demand, must-run GPUs): the
+    shortfall; (2) hold the targets and relax every limit: what must give to meet them. If a
+    pass is itself infeasible, everything is relaxed instead.
+    """
+    lp = highs_lp.lp
+    status = highs_lp.highs.modelStatusToString(highs_lp.highs.getModelStatus())
+    shortfall = elastic(lp, relax=TARGETS)
+    limits = elastic(lp, hold=TARGETS)
+    if limits is None:
+        limits = elastic(lp)
+    empty = pd.DataFrame(columns=_EMPTY)
+    return Diagnosis(
+        status=status,
+        violations=limits if limits is not None else empty,
+        iis=iis(highs_lp.highs, lp),
+        shortfall=shortfall if shortfall is not None else empty,
+    )
