@@ -124,6 +124,7 @@ def plot_site_map(
     superclusters: Mapping[str, Sequence[str]] | Sequence[Sequence[str]] | None = None,
     fiber_links: Sequence[Sequence[str]] | None = None,
     label_top: int = 8,
+    max_superclusters: int | None = 6,
     ax=None,
 ) -> Figure:
     """Sites sized by IT MW in use in `year` (default: the last year of `power`) on the lower-48
@@ -132,7 +133,9 @@ def plot_site_map(
 
     `superclusters`: member site ids per supercluster, as {name: [sites]} or a list of lists
     (named SC1, SC2, ...); each is outlined and labelled. `fiber_links`: pairs
-    (site_a, site_b, ...) drawn as lines; extra items in a pair are ignored.
+    (site_a, site_b, ...) drawn as lines; extra items in a pair are ignored. Only the first
+    `max_superclusters` are outlined (None: all), so the map stays readable; pass them in order
+    of interest (results tables list hand-named ones first).
     """
     if year is None:
         year = int(power["year"].max())
@@ -162,6 +165,8 @@ def plot_site_map(
         else ((f"SC{i + 1}", m) for i, m in enumerate(superclusters or []))
     )
     for i, (cname, members) in enumerate(named):
+        if max_superclusters is not None and i >= max_superclusters:
+            break
         members = list(members)
         _check_sites(members, known, "superclusters")
         color = SUPERCLUSTER_COLORS[i % len(SUPERCLUSTER_COLORS)]
@@ -257,7 +262,8 @@ def plot_site_map(
     ax.legend(
         handles=handles,
         title="IT MW in use",
-        loc="lower left",
+        loc="upper left",
+        bbox_to_anchor=(1.0, 1.0),
         frameon=True,
         labelspacing=1.2,
         borderpad=0.8,

@@ -17,7 +17,7 @@ from dcplan.solve.highs import Solution
 
 TABLE_NAMES = (
     "compute", "capacity", "gpus", "fleet_by_vintage", "power", "costs", "supply_chain", "shadow_prices", "binding",
-    "bottlenecks", "sites",
+    "bottlenecks", "sites", "superclusters", "fiber_links",
 )
 SITE_COLUMNS = ["site", "name", "region", "latitude", "longitude", "operator", "max_it_mw", "max_grid_mw", "max_onsite_gas_mw", "pue"]
 
@@ -40,6 +40,8 @@ class Results:
     binding: pd.DataFrame
     bottlenecks: pd.DataFrame
     sites: pd.DataFrame
+    superclusters: pd.DataFrame
+    fiber_links: pd.DataFrame
     solver: dict = field(default_factory=dict)
 
     @property
@@ -111,8 +113,26 @@ def extract_results(
         binding=binding_summary(sp),
         bottlenecks=bottleneck_timeline(sp),
         sites=scn.tables["sites"][SITE_COLUMNS].copy(),
+        **network_tables(scn),
         solver={
             "status": solution.status, "solve_seconds": round(solution.solve_seconds, 4),
             "iterations": solution.iterations, "warm_started": solution.warm_started, **solution.stats,
         },
     )
+
+
+def network_tables(scn: Scenario) -> dict[str, pd.DataFrame]:
+    """Superclusters (one row per member site) and fiber links, for maps; empty without fiber."""
+    sc_cols = ["supercluster", "origin", "site", "max_rtt_ms"]
+    fl_cols = ["site_a", "site_b", "bandwidth_tbps"]
+    links = scn.tables.get("fiber_links")
+    if links is None or links.empty:
+        return {"superclusters": pd.DataFrame(columns=sc_cols), "fiber_links": pd.DataFrame(columns=fl_cols)}
+    from dcplan.network import superclusters
+
+    rows = [
+        {"supercluster": c.name, "origin": c.origin, "site": s, "max_rtt_ms": c.max_rtt_ms}
+        for c in superclusters(scn)
+        for s in c.sites
+    ]
+    return {"superclusters": pd.DataFrame(rows, columns=sc_cols), "fiber_links": links[fl_cols].copy()}
