@@ -172,6 +172,8 @@ def test_read_results_round_trip(res, results_dir):
 def test_read_results_picks_up_network_tables_for_the_map(results_dir, tmp_path):
     folder = tmp_path / "net"
     shutil.copytree(results_dir, folder)
+    for old in [*folder.glob("superclusters.*"), *folder.glob("fiber_links.*")]:
+        old.unlink()  # replace the run's own network tables with hand-made ones
     pd.DataFrame(
         {"supercluster": ["tx", "tx", "tx", "solo"], "site": ["abilene_tx", "milam_tx", "not_a_site", "pryor_ok"]}
     ).to_csv(folder / "superclusters.csv", index=False)
@@ -183,8 +185,10 @@ def test_read_results_picks_up_network_tables_for_the_map(results_dir, tmp_path)
     assert loaded.fiber_links == [("abilene_tx", "milam_tx"), ("loudoun_va", "homer_city_pa")]
     fig = plot_site_map(loaded.sites, loaded.power, superclusters=loaded.superclusters, fiber_links=loaded.fiber_links)
     assert any(t.get_text() == "tx" for t in fig.axes[0].texts)
-    if not list(results_dir.glob("superclusters.*")):
-        assert read_results(results_dir).superclusters is None
+    # `dcplan run` writes the default scenario's superclusters: the named ones come first
+    own = read_results(results_dir).superclusters
+    assert list(own)[:2] == ["fairwater", "stargate_texas"]
+    assert own["fairwater"] == ["atlanta_ga", "mount_pleasant_wi"]
 
 
 def test_read_results_csv(tmp_path):
