@@ -15,12 +15,15 @@ from dcplan.model.components import (
     power_supply,
     shells,
     transformers,
+    transmission,
     turbines,
 )
 from dcplan.model.sets import ModelSets, build_sets
 from dcplan.scenario.scenario import Scenario
 
-FAMILIES = (gpu_fleet, demand, chip_supply, shells, power_supply, interconnection, transformers, turbines, headroom)
+FAMILIES = (
+    gpu_fleet, demand, chip_supply, shells, power_supply, interconnection, transformers, turbines, transmission, headroom,
+)
 
 
 def build_model(scn: Scenario, sets: ModelSets | None = None) -> ConcreteModel:

@@ -74,19 +74,42 @@ def unit_costs(scn: Scenario, sets: ModelSets, var: str, idx: tuple) -> list[Uni
         life = int(p[f"lifetime_years.{a}"])
         key = "capex_usd_per_wafer_year.cowos_expansion" if k == "cowos" else "capex_usd_per_stack_year.hbm_expansion"
         return [UnitCost(f"{a}_capex", p[key] * 1e3 / USD_PER_MUSD * scn.crf(life), tuple(alive_years(t, life, end)))]
-    if var == "grid":
-        s, y = idx
-        price = scn.power_price_usd_per_mwh(scn.site_region[s], y)
-        return [UnitCost("grid_energy", HOURS_PER_YEAR * p["operations.load_factor"] * price / USD_PER_MUSD, (y,))]
+    if var == "gen":
+        r, y, t = idx
+        hours = sets.slices[t] * p["operations.load_factor"]
+        return [UnitCost("grid_energy", hours * scn.slice_price_usd_per_mwh(r, y, t) / USD_PER_MUSD, (y,))]
     if var == "gas":
-        s, y = idx
+        s, y, t = idx
         gas_price = scn.region_spec[scn.site_region[s]]["gas_price_usd_per_mmbtu"]
         usd_per_mwh = p["gas_turbine.heat_rate_mmbtu_per_mwh"] * gas_price + p["gas_turbine.variable_om_usd_per_mwh"]
-        return [UnitCost("gas_fuel_and_vom", HOURS_PER_YEAR * p["operations.load_factor"] * usd_per_mwh / USD_PER_MUSD, (y,))]
+        return [UnitCost("gas_fuel_and_vom", sets.slices[t] * p["operations.load_factor"] * usd_per_mwh / USD_PER_MUSD, (y,))]
+    if var == "flow":
+        arc, y, t = idx
+        wheel = _corridor(scn, sets)[sets.arc_corridor[arc]]["wheeling_usd_per_mwh"]
+        return [UnitCost("transmission_wheeling", sets.slices[t] * p["operations.load_factor"] * wheel / USD_PER_MUSD, (y,))]
+    if var == "xexp":
+        c, y = idx
+        t0 = y + sets.tx_lead[c]
+        life = sets.asset_life["transmission"]
+        capex = _corridor(scn, sets)[c]["expansion_capex_usd_per_mw"] / USD_PER_MUSD
+        return [UnitCost("transmission_capex", capex * scn.crf(life), tuple(alive_years(t0, life, end)))]
     if var == "unmet":
-        (y,) = idx
-        return [UnitCost("unmet_demand_penalty", p["demand.unmet_penalty_usd_per_h100e_year"] * 1e3 / USD_PER_MUSD, (y,))]
+        y, t = idx
+        share = sets.slices[t] / HOURS_PER_YEAR
+        return [UnitCost("unmet_demand_penalty", share * p["demand.unmet_penalty_usd_per_h100e_year"] * 1e3 / USD_PER_MUSD, (y,))]
     raise KeyError(var)
+
+
+def _corridor(scn: Scenario, sets: ModelSets) -> dict[str, dict]:
+    """Corridor attributes by corridor id (one entry per corridor, from its forward row); cached."""
+    cached = scn.__dict__.get("_corridor_cache")
+    if cached is None:
+        from dcplan.network.power import corridor_table
+
+        ct = corridor_table(scn.tables.get("transmission"), set(sets.regions))
+        cached = {r["corridor"]: r for r in ct.to_dict("records") if r["direction"] == "forward"}
+        scn.__dict__["_corridor_cache"] = cached
+    return cached
 
 
 def pv_cost(scn: Scenario, terms: list[UnitCost]) -> float:
@@ -105,7 +128,8 @@ def param_values(scn: Scenario, sets: ModelSets) -> dict[str, dict]:
     v["hbm_supply_kstacks"] = {y: p["planner_share.hbm"] * sup.loc[y, "hbm_stacks_per_year"] / 1e3 for y in years}
     v["transformer_supply_mva"] = {y: p["planner_share.transformer"] * sup.loc[y, "transformer_mva_per_year"] for y in years}
     v["turbine_supply_mw"] = {y: p["planner_share.gas_turbine"] * sup.loc[y, "gas_turbine_mw_per_year"] for y in years}
-    v["headroom_mw"] = {(r, y): scn.headroom_mw(r, y) for r in sets.regions for y in years}
+    T = list(sets.slices)
+    v["headroom_mw"] = {(r, y, t): scn.slice_headroom_mw(r, y, t) for r in sets.regions for y in years for t in T}
     v["interconnection_cap_mw"] = {r: float(scn.regions.loc[r, "interconnection_cap_mw_per_year"]) for r in sets.regions}
     v["site_room_mw"] = {
         (a, s): float(sites.loc[s, col]) - scn.pipeline_capacity(s, a, 10**6)
@@ -134,7 +158,18 @@ def param_values(scn: Scenario, sets: ModelSets) -> dict[str, dict]:
     v["cost_early"] = {i: pv_cost(scn, unit_costs(scn, sets, "early", i)) for i in sets.early}
     v["cost_early_ship"] = {i: pv_cost(scn, unit_costs(scn, sets, "early_ship", i)) for i in sets.early_ship}
     v["cost_expand"] = {i: pv_cost(scn, unit_costs(scn, sets, "expand", i)) for i in sets.expand}
-    v["cost_grid"] = {(s, y): pv_cost(scn, unit_costs(scn, sets, "grid", (s, y))) for s in sets.sites for y in years}
-    v["cost_gas"] = {(s, y): pv_cost(scn, unit_costs(scn, sets, "gas", (s, y))) for s in sets.sites for y in years}
-    v["cost_unmet"] = {y: pv_cost(scn, unit_costs(scn, sets, "unmet", (y,))) for y in years}
+    v["cost_gen"] = {(r, y, t): pv_cost(scn, unit_costs(scn, sets, "gen", (r, y, t))) for r in sets.regions for y in years for t in T}
+    v["cost_gas"] = {(s, y, t): pv_cost(scn, unit_costs(scn, sets, "gas", (s, y, t))) for s in sets.sites for y in years for t in T}
+    v["cost_unmet"] = {(y, t): pv_cost(scn, unit_costs(scn, sets, "unmet", (y, t))) for y in years for t in T}
+    corr = _corridor(scn, sets)
+    v["cost_flow"] = {(a, y, t): pv_cost(scn, unit_costs(scn, sets, "flow", (a, y, t))) for a, _, _ in sets.arcs for y in years for t in T}
+    v["cost_xexp"] = {i: pv_cost(scn, unit_costs(scn, sets, "xexp", i)) for i in sets.tx_expand}
+    ct = {}
+    from dcplan.network.power import corridor_table
+
+    for r in corridor_table(scn.tables.get("transmission"), set(sets.regions)).to_dict("records"):
+        ct[f"{r['from_region']}->{r['to_region']}"] = r
+    v["arc_capacity_mw"] = {a: float(ct[a]["capacity_mw"]) for a, _, _ in sets.arcs}
+    v["arc_efficiency"] = {a: 1.0 - float(ct[a]["loss_fraction"]) for a, _, _ in sets.arcs}
+    v["tx_max_expansion_mw"] = {c: float(corr[c]["max_expansion_mw"]) for c in {c for c, _ in sets.tx_expand}}
     return v

@@ -36,6 +36,11 @@ class ModelSets:
     site_assets: list[tuple[str, str]] = field(default_factory=list)  # (asset, s) buildable
     early: list[tuple[str, str, int]] = field(default_factory=list)  # (asset, s, decision y), online 1 yr early
     early_ship: list[tuple[str, str, int]] = field(default_factory=list)  # (g, s, first_g - 1)
+    slices: dict[str, float] = field(default_factory=lambda: {"year": 8760.0})  # slice -> hours
+    arcs: list[tuple[str, str, str]] = field(default_factory=list)  # (arc id, from region, to region)
+    arc_corridor: dict[str, str] = field(default_factory=dict)
+    tx_lead: dict[str, int] = field(default_factory=dict)  # corridor -> expansion lead time
+    tx_expand: list[tuple[str, int]] = field(default_factory=list)  # (corridor, decision y)
     hard_target: bool = False  # demand.hard_target: no unmet demand allowed
     must_run: list[tuple[str, str, int]] = field(default_factory=list)  # (g, s, y) pipeline GPUs that must run
 
@@ -56,6 +61,11 @@ class ModelSets:
         """Vintages of fixed-at-zero 'available one year earlier' GPU shipments alive in `year`."""
         life = self.gpu_life[gen]
         return [v for v in self._early_ship_years.get((gen, site), ()) if v <= year <= v + life - 1]
+
+    def tx_expansions_online(self, corridor: str, year: int) -> list[int]:
+        """Decision years of transmission expansions of `corridor` in service in `year`."""
+        L, life = self.tx_lead[corridor], self.asset_life["transmission"]
+        return [v for c, v in self.tx_expand if c == corridor and v + L <= year <= v + L + life - 1]
 
     def expansions_online(self, kind: str, year: int) -> list[int]:
         """Decision years of CoWoS/HBM expansions in service in `year`."""
@@ -90,6 +100,7 @@ class ModelSets:
             tuple(sorted(self.asset_life.items())),
             tuple(self.ship), tuple(self.use), tuple(self.build), tuple(self.expand),
             tuple(self.early), tuple(self.early_ship), self.hard_target, tuple(self.must_run),
+            tuple(self.slices), tuple(self.arcs), tuple(self.tx_expand),
         )
 
 
@@ -159,5 +170,18 @@ def build_sets(scn: Scenario) -> ModelSets:
                 sets.early += [(a, s, y) for y in years if y + lead[a, s] - 1 <= end]
     for k, L in sets.expand_lead.items():
         sets.expand += [(k, y) for y in years if y + L <= end]
+    # time slices and transmission
+    sets.slices = dict(scn.slices)
+    sets.asset_life["transmission"] = int(scn.params.get("lifetime_years.transmission", 40))
+    from dcplan.network.power import corridor_table
+
+    ct = corridor_table(scn.tables.get("transmission"), set(sets.regions))
+    for r in ct.to_dict("records"):
+        arc = f"{r['from_region']}->{r['to_region']}"
+        sets.arcs.append((arc, r["from_region"], r["to_region"]))
+        sets.arc_corridor[arc] = r["corridor"]
+        sets.tx_lead[r["corridor"]] = int(r["expansion_lead_time_years"])
+        if r["direction"] == "forward" and float(r["max_expansion_mw"]) > 0:
+            sets.tx_expand += [(r["corridor"], y) for y in years if y + sets.tx_lead[r["corridor"]] <= end]
     sets.index()
     return sets

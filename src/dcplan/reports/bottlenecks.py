@@ -30,12 +30,17 @@ def bottleneck_timeline(shadow_prices: pd.DataFrame) -> pd.DataFrame:
     For a family with many members (regions, sites) relaxing "the family by one unit" is worth
     the highest member's shadow price, so that is the value shown.
     """
-    sp = shadow_prices
+    from dcplan.results.shadow_prices import annual
+
+    sp = annual(shadow_prices)
     sp = sp[sp["family"].isin(TIMELINE_FAMILIES) & sp["year"].notna()].copy()
     cols = ["family", "label", "year", "unit", "binding", "shadow_price_usd_per_unit", "where", "n_binding", "n_members"]
     if sp.empty:
         return pd.DataFrame(columns=cols)
-    sp["where"] = sp["site"].fillna(sp["region"]).fillna("world/US")
+    where = sp["site"].astype(object).where(sp["site"].notna(), sp["region"].astype(object))
+    if "corridor" in sp.columns:
+        where = sp["corridor"].astype(object).where(sp["corridor"].notna(), where)
+    sp["where"] = where.where(where.notna(), "world/US")
     if "asset" in sp.columns:
         has_asset = sp["family"].eq("lead_time") & sp["asset"].notna()
         sp.loc[has_asset, "where"] = sp.loc[has_asset, "asset"] + " @ " + sp.loc[has_asset, "where"]

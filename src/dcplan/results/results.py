@@ -17,7 +17,7 @@ from dcplan.solve.highs import Solution
 
 TABLE_NAMES = (
     "compute", "capacity", "gpus", "fleet_by_vintage", "power", "costs", "supply_chain", "shadow_prices", "binding",
-    "bottlenecks", "sites", "superclusters", "fiber_links",
+    "bottlenecks", "sites", "superclusters", "fiber_links", "power_slices", "regional_supply", "flows",
 )
 SITE_COLUMNS = ["site", "name", "region", "latitude", "longitude", "operator", "max_it_mw", "max_grid_mw", "max_onsite_gas_mw", "pue"]
 
@@ -42,6 +42,9 @@ class Results:
     sites: pd.DataFrame
     superclusters: pd.DataFrame
     fiber_links: pd.DataFrame
+    power_slices: pd.DataFrame
+    regional_supply: pd.DataFrame
+    flows: pd.DataFrame
     solver: dict = field(default_factory=dict)
 
     @property
@@ -98,6 +101,7 @@ def extract_results(
     """Read every results table off a solved model."""
     gpus = tables.gpu_table(scn, m, sets)
     sp = shadow_prices(scn, m, activity, col_dual)
+    by_slice = tables.power_slice_table(scn, m, sets)
     return Results(
         scenario=scn.name,
         status=solution.status,
@@ -106,7 +110,10 @@ def extract_results(
         capacity=tables.capacity_table(scn, m, sets),
         gpus=gpus,
         fleet_by_vintage=tables.vintage_table(scn, m, sets),
-        power=tables.power_table(scn, m, sets),
+        power=tables.power_table(scn, m, sets, by_slice),
+        power_slices=by_slice,
+        regional_supply=tables.regional_supply_table(scn, m, sets),
+        flows=tables.flow_table(scn, m, sets),
         costs=tables.cost_table(scn, m, sets),
         supply_chain=tables.supply_chain_table(scn, m, sets),
         shadow_prices=sp,

@@ -22,21 +22,24 @@ class Family:
 
 
 FAMILIES: dict[str, Family] = {
-    "demand_balance": Family("D1", "compute demand", "H100e-year", 1e-3, "global", ("year",)),
+    "demand_balance": Family("D1", "compute demand", "H100e-year", 1e-3, "global", ("year", "slice")),
     "cowos_supply": Family("C1", "CoWoS wafers", "wafer", 1e-3, "global", ("year",)),
     "hbm_supply": Family("C2", "HBM stacks", "stack", 1e-3, "global", ("year",)),
     "transformer_supply": Family("T2", "transformer deliveries", "MVA", 1.0, "global", ("year",)),
     "turbine_supply": Family("U1", "gas turbine deliveries", "MW", 1.0, "global", ("year",)),
     "interconnection_cap": Family("I1", "new interconnection per year", "MW", 1.0, "region", ("region", "year")),
-    "regional_headroom": Family("H1", "regional large-load headroom", "MW", 1.0, "region", ("region", "year")),
+    "regional_headroom": Family("H1", "regional large-load headroom", "MW", 1.0, "region", ("region", "year", "slice")),
+    "regional_balance": Family("H2", "regional power balance", "MW", 1.0, "region", ("region", "year", "slice")),
+    "transmission_capacity": Family("X1", "transmission capacity", "MW", 1.0, "region", ("arc", "year", "slice")),
+    "transmission_max": Family("X2", "transmission expansion limit", "MW", 1.0, "region", ("corridor",)),
     "site_max": Family("S2", "site build limit", "MW", 1.0, "site", ("asset", "site")),
-    "shell_capacity": Family("S1", "datacenter shell capacity", "MW", 1.0, "site", ("site", "year")),
-    "power_balance": Family("P1", "site power balance", "MW", 1.0, "site", ("site", "year")),
-    "grid_capacity": Family("P2", "grid interconnection capacity", "MW", 1.0, "site", ("site", "year")),
-    "turbine_capacity": Family("P3", "on-site turbine capacity", "MW", 1.0, "site", ("site", "year")),
-    "transformer_capacity": Family("T1", "site transformer capacity", "MVA", 1.0, "site", ("site", "year")),
-    "gpu_in_use_upper": Family("G2", "installed GPUs", "GPU", 1e-3, "site", ("generation", "site", "year")),
-    "gpu_must_run": Family("G4", "installed GPUs must run", "GPU", 1e-3, "site", ("generation", "site", "year")),
+    "shell_capacity": Family("S1", "datacenter shell capacity", "MW", 1.0, "site", ("site", "year", "slice")),
+    "power_balance": Family("P1", "site power balance", "MW", 1.0, "site", ("site", "year", "slice")),
+    "grid_capacity": Family("P2", "grid interconnection capacity", "MW", 1.0, "site", ("site", "year", "slice")),
+    "turbine_capacity": Family("P3", "on-site turbine capacity", "MW", 1.0, "site", ("site", "year", "slice")),
+    "transformer_capacity": Family("T1", "site transformer capacity", "MVA", 1.0, "site", ("site", "year", "slice")),
+    "gpu_in_use_upper": Family("G2", "installed GPUs", "GPU", 1e-3, "site", ("generation", "site", "year", "slice")),
+    "gpu_must_run": Family("G4", "installed GPUs must run", "GPU", 1e-3, "site", ("generation", "site", "year", "slice")),
 }
 
 COLUMN_FAMILIES: dict[str, Family] = {
@@ -78,11 +81,13 @@ def shadow_prices(scn: Scenario, m, activity: dict, col_dual=None) -> pd.DataFra
                     "equation": fam.equation,
                     "label": fam.label,
                     "scope": fam.scope,
-                    "region": key.get("region", scn.site_region.get(key.get("site"), None) if "site" in key else None),
+                    "region": key.get("region", scn.site_region.get(key.get("site"), None) if "site" in key else _arc_from(key)),
                     "site": key.get("site"),
                     "asset": key.get("asset"),
                     "generation": key.get("generation"),
+                    "corridor": key.get("arc", key.get("corridor")),
                     "year": year,
+                    "slice": key.get("slice"),
                     "unit": fam.unit,
                     "dual": dual,
                     "shadow_price_usd_per_unit": nominal,
@@ -98,6 +103,33 @@ def shadow_prices(scn: Scenario, m, activity: dict, col_dual=None) -> pd.DataFra
     if len(df):
         df["year"] = df["year"].astype("Int64")
     return df
+
+
+def _arc_from(key: dict) -> str | None:
+    arc = key.get("arc")
+    return arc.split("->")[0] if isinstance(arc, str) and "->" in arc else None
+
+
+KEY_COLUMNS = ["family", "equation", "label", "scope", "region", "site", "asset", "generation", "corridor", "year", "unit"]
+
+
+def annual(sp: pd.DataFrame) -> pd.DataFrame:
+    """Shadow prices summed over time slices: the value of one more unit of a limit in every
+    slice of its year (for limits that hold slice by slice); `binding` if any slice binds."""
+    if sp.empty or "slice" not in sp.columns:
+        return sp
+    keys = [c for c in KEY_COLUMNS if c in sp.columns]
+    g = sp.groupby(keys, dropna=False, sort=False)
+    out = g.agg(
+        dual=("dual", "sum"),
+        shadow_price_usd_per_unit=("shadow_price_usd_per_unit", "sum"),
+        shadow_price_pv_usd_per_unit=("shadow_price_pv_usd_per_unit", "sum"),
+        rhs=("rhs", "max"),
+        activity=("activity", "max"),
+        slack=("slack", "min"),
+        binding=("binding", "any"),
+    ).reset_index()
+    return out
 
 
 def _column_prices(scn: Scenario, m, col_dual) -> list[dict]:
@@ -121,7 +153,7 @@ def _column_prices(scn: Scenario, m, col_dual) -> list[dict]:
                 {
                     "family": name, "equation": fam.equation, "label": fam.label, "scope": fam.scope,
                     "region": scn.site_region.get(key["site"]), "site": key["site"], "asset": key.get("asset"),
-                    "generation": key.get("generation"), "year": year, "unit": unit, "dual": rc,
+                    "generation": key.get("generation"), "corridor": None, "year": year, "slice": None, "unit": unit, "dual": rc,
                     "shadow_price_usd_per_unit": pv / scn.discount_factor(year), "shadow_price_pv_usd_per_unit": pv,
                     "rhs": 0.0, "activity": 0.0, "slack": 0.0, "binding": pv > BINDING_TOL_USD,
                 }
@@ -133,7 +165,12 @@ def binding_summary(sp: pd.DataFrame, scopes=("global", "region")) -> pd.DataFra
     """Per year, the binding global and regional constraints, highest shadow price first."""
     if sp.empty:
         return sp
-    b = sp[sp["binding"] & sp["scope"].isin(scopes) & (sp["family"] != "demand_balance")].copy()
-    b["where"] = b["region"].fillna("world/US")
+    sp = annual(sp)
+    # balances price quantities (marginal cost of compute, regional power price); they are not limits
+    b = sp[sp["binding"] & sp["scope"].isin(scopes) & ~sp["family"].isin(["demand_balance", "regional_balance"])].copy()
+    where = b["region"].astype(object)
+    if "corridor" in b.columns:
+        where = b["corridor"].astype(object).where(b["corridor"].notna(), where)
+    b["where"] = where.where(where.notna(), "world/US")
     b = b.sort_values(["year", "shadow_price_usd_per_unit"], ascending=[True, False])
     return b[["year", "family", "label", "where", "unit", "shadow_price_usd_per_unit", "rhs"]].reset_index(drop=True)

@@ -37,12 +37,14 @@ def capacity_table(scn: Scenario, m, sets: ModelSets) -> pd.DataFrame:
 
 
 def gpu_table(scn: Scenario, m, sets: ModelSets) -> pd.DataFrame:
-    """GPUs by site, generation and year: shipped, installed, in use, and their compute."""
+    """GPUs by site, generation and year: shipped, installed, in use (hour-weighted average over
+    time slices), and their compute."""
     gp = scn.gpu_spec
+    w = {t: h / HOURS_PER_YEAR for t, h in sets.slices.items()}
     rows = []
     for g, s, y in sets.use:
         inst = m.gpu_pipeline_kgpu[g, s, y].value + sum(_v(m.ship, (g, s, v)) for v in sets.ships_alive(g, s, y))
-        use = _v(m.use, (g, s, y))
+        use = sum(w[t] * _v(m.use, (g, s, y, t)) for t in w)  # hour-weighted average over slices
         rows.append(
             {
                 "site": s, "region": sets.site_region[s], "generation": g, "year": y,
@@ -70,25 +72,63 @@ def vintage_table(scn: Scenario, m, sets: ModelSets) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["site", "generation", "vintage", "year", "gpus", "source"])
 
 
-def power_table(scn: Scenario, m, sets: ModelSets) -> pd.DataFrame:
-    """Power and energy by site and year (peak MW; energy at the load factor)."""
-    lf = scn.params["operations.load_factor"]
+def power_slice_table(scn: Scenario, m, sets: ModelSets) -> pd.DataFrame:
+    """Power by site, year and time slice (MW)."""
     rows = []
     for s in sets.sites:
         for y in sets.years:
-            it = float(value(m.it_mw[s, y]))
-            grid, gas = _v(m.grid, (s, y)), _v(m.gas, (s, y))
-            if not (it or grid or gas):
-                continue
-            rows.append(
-                {
-                    "site": s, "region": sets.site_region[s], "year": y, "it_mw": it,
-                    "facility_mw": it * m.pue[s].value, "grid_mw": grid, "gas_mw": gas,
-                    "grid_energy_mwh": grid * HOURS_PER_YEAR * lf, "gas_energy_mwh": gas * HOURS_PER_YEAR * lf,
-                    "energy_mwh": (grid + gas) * HOURS_PER_YEAR * lf,
-                }
-            )
-    return pd.DataFrame(rows, columns=["site", "region", "year", "it_mw", "facility_mw", "grid_mw", "gas_mw", "grid_energy_mwh", "gas_energy_mwh", "energy_mwh"])
+            for t, hours in sets.slices.items():
+                it = float(value(m.it_mw[s, y, t]))
+                grid, gas = _v(m.grid, (s, y, t)), _v(m.gas, (s, y, t))
+                if it or grid or gas:
+                    rows.append(
+                        {"site": s, "region": sets.site_region[s], "year": y, "slice": t, "hours": hours, "it_mw": it,
+                         "facility_mw": it * m.pue[s].value, "grid_mw": grid, "gas_mw": gas}
+                    )
+    return pd.DataFrame(rows, columns=["site", "region", "year", "slice", "hours", "it_mw", "facility_mw", "grid_mw", "gas_mw"])
+
+
+def power_table(scn: Scenario, m, sets: ModelSets, by_slice: pd.DataFrame) -> pd.DataFrame:
+    """Power and energy by site and year: peak MW over the time slices; energy at the load factor."""
+    cols = ["site", "region", "year", "it_mw", "facility_mw", "grid_mw", "gas_mw", "grid_energy_mwh", "gas_energy_mwh", "energy_mwh"]
+    if by_slice.empty:
+        return pd.DataFrame(columns=cols)
+    lf = scn.params["operations.load_factor"]
+    d = by_slice.assign(grid_energy_mwh=by_slice["grid_mw"] * by_slice["hours"] * lf, gas_energy_mwh=by_slice["gas_mw"] * by_slice["hours"] * lf)
+    out = d.groupby(["site", "region", "year"], as_index=False).agg(
+        it_mw=("it_mw", "max"), facility_mw=("facility_mw", "max"), grid_mw=("grid_mw", "max"), gas_mw=("gas_mw", "max"),
+        grid_energy_mwh=("grid_energy_mwh", "sum"), gas_energy_mwh=("gas_energy_mwh", "sum"),
+    )
+    out["energy_mwh"] = out["grid_energy_mwh"] + out["gas_energy_mwh"]
+    return out[cols]
+
+
+def regional_supply_table(scn: Scenario, m, sets: ModelSets) -> pd.DataFrame:
+    """Per region, year and slice: power supplied to large loads, headroom, price, imports, exports."""
+    rows = []
+    for r, y, t in m.GEN:
+        imports = sum(_v(m.flow, (a, y, t)) * m.arc_efficiency[a].value for a, _, b in sets.arcs if b == r)
+        exports = sum(_v(m.flow, (a, y, t)) for a, a0, _ in sets.arcs if a0 == r)
+        rows.append(
+            {"region": r, "year": y, "slice": t, "supply_mw": _v(m.gen, (r, y, t)), "headroom_mw": m.headroom_mw[r, y, t].value,
+             "price_usd_per_mwh": scn.slice_price_usd_per_mwh(r, y, t), "imports_mw": imports, "exports_mw": exports}
+        )
+    return pd.DataFrame(rows, columns=["region", "year", "slice", "supply_mw", "headroom_mw", "price_usd_per_mwh", "imports_mw", "exports_mw"])
+
+
+def flow_table(scn: Scenario, m, sets: ModelSets) -> pd.DataFrame:
+    """Transmission flows by arc, year and slice, with the capacity in service."""
+    rows = []
+    for a, fr, to in sets.arcs:
+        c = sets.arc_corridor[a]
+        for y in sets.years:
+            cap = m.arc_capacity_mw[a].value + sum(_v(m.xexp, (c, v)) for v in sets.tx_expansions_online(c, y))
+            for t in sets.slices:
+                rows.append(
+                    {"corridor": c, "from_region": fr, "to_region": to, "year": y, "slice": t, "flow_mw": _v(m.flow, (a, y, t)),
+                     "delivered_mw": _v(m.flow, (a, y, t)) * m.arc_efficiency[a].value, "capacity_mw": cap}
+                )
+    return pd.DataFrame(rows, columns=["corridor", "from_region", "to_region", "year", "slice", "flow_mw", "delivered_mw", "capacity_mw"])
 
 
 def cost_table(scn: Scenario, m, sets: ModelSets) -> pd.DataFrame:
@@ -96,12 +136,12 @@ def cost_table(scn: Scenario, m, sets: ModelSets) -> pd.DataFrame:
     acc: dict[tuple[str, int], float] = {}
     groups = [
         ("ship", m.ship, sets.ship), ("build", m.build, sets.build), ("expand", m.expand, sets.expand),
-        ("grid", m.grid, list(m.grid.keys())), ("gas", m.gas, list(m.gas.keys())),
-        ("unmet", m.unmet, [(y,) for y in sets.years]),
+        ("gen", m.gen, list(m.gen.keys())), ("gas", m.gas, list(m.gas.keys())), ("flow", m.flow, list(m.flow.keys())),
+        ("xexp", m.xexp, list(m.xexp.keys())), ("unmet", m.unmet, list(m.unmet.keys())),
     ]
     for name, var, index in groups:
         for i in index:
-            x = _v(var, i if len(i) > 1 else i[0])
+            x = _v(var, i)
             if not x:
                 continue
             for t in unit_costs(scn, sets, name, i):
@@ -128,7 +168,7 @@ def compute_table(scn: Scenario, m, sets: ModelSets, gpus: pd.DataFrame) -> pd.D
                 "demand_h100e": scn.demand_h100e_millions(y) * 1e6,
                 "online_h100e": float(g["in_use_h100e"].sum()),
                 "installed_h100e": installed_h100e,
-                "unmet_h100e": _v(m.unmet, y) * 1e3,
+                "unmet_h100e": sum(h / HOURS_PER_YEAR * _v(m.unmet, (y, t)) for t, h in sets.slices.items()) * 1e3,
                 "online_flops_per_s": float(g["in_use_flops_per_s"].sum()),
                 "online_gpus": float(g["in_use"].sum()),
             }

@@ -39,6 +39,7 @@ def _references(raw: Mapping[str, pd.DataFrame], labels: Mapping[str, str]) -> l
     """Every id that refers to a row of another table (or a fixed list) must exist."""
     out: list[InputProblem] = []
     sites, regions, gens = _ids(raw, "sites", "site"), _ids(raw, "regions", "region"), _ids(raw, "gpus", "generation")
+    slices = _ids(raw, "time_slices", "slice") or {"year"}
     assets = set(SITE_ASSETS)
     for table, col, known, what in (
         ("sites", "region", regions, "region"),
@@ -48,6 +49,8 @@ def _references(raw: Mapping[str, pd.DataFrame], labels: Mapping[str, str]) -> l
         ("gpu_pipeline", "generation", gens, "GPU generation"),
         ("permitting", "region", regions, "region"),
         ("permitting", "asset", assets, "asset"),
+        ("slice_profiles", "region", regions, "region"),
+        ("slice_profiles", "slice", slices, "time slice"),
     ):
         df = raw.get(table)
         if known is None or df is None or col not in df.columns:
@@ -57,6 +60,17 @@ def _references(raw: Mapping[str, pd.DataFrame], labels: Mapping[str, str]) -> l
             if v and v not in known:
                 out.append(_unknown(labels[table], int(i) + 2, col, v, known, what))
     return out
+
+
+def _slice_hours(typed: Mapping[str, pd.DataFrame], labels: Mapping[str, str]) -> list[InputProblem]:
+    """Time slices must add up to one year."""
+    ts = typed.get("time_slices")
+    if ts is None or not len(ts):
+        return []
+    total = float(ts["hours"].sum())
+    if abs(total - 8760.0) > 1e-6:
+        return [InputProblem(labels["time_slices"], f"hours sum to {total:g}; expected 8760 (one year)", column="hours")]
+    return []
 
 
 def _row_rules(typed: Mapping[str, pd.DataFrame], labels: Mapping[str, str]) -> list[InputProblem]:
@@ -179,7 +193,7 @@ def cross_checks(
     have all their columns, `params` the valid parameters, `where` where each came from.
     """
     where = where or {}
-    out = _references(raw, labels) + _row_rules(typed, labels) + _site_limits(typed, labels)
+    out = _references(raw, labels) + _row_rules(typed, labels) + _site_limits(typed, labels) + _slice_hours(typed, labels)
     if "horizon.start_year" not in params or "horizon.end_year" not in params:
         return out
     start, end = int(params["horizon.start_year"]), int(params["horizon.end_year"])

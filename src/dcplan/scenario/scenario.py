@@ -128,6 +128,33 @@ class Scenario:
         """Region rows as plain dicts (fast lookups while building the model)."""
         return self.regions.to_dict("index")
 
+    # ----- time slices ---------------------------------------------------------------------
+    @cached_property
+    def slices(self) -> dict[str, float]:
+        """Representative time slices and their hours per year (one slice 'year' by default)."""
+        ts = self.tables.get("time_slices")
+        if ts is None or not len(ts):
+            return {"year": 8760.0}
+        return {str(k): float(h) for k, h in zip(ts["slice"], ts["hours"])}
+
+    @cached_property
+    def _profiles(self) -> dict[tuple[str, str], tuple[float, float]]:
+        sp = self.tables.get("slice_profiles")
+        if sp is None or not len(sp):
+            return {}
+        return {
+            (r, t): (float(pm), float(hm))
+            for r, t, pm, hm in zip(sp["region"], sp["slice"], sp["price_multiplier"], sp["headroom_multiplier"])
+        }
+
+    def slice_price_usd_per_mwh(self, region: str, year: int, slice_: str) -> float:
+        """Electricity price in `region`, `year` and time slice (base x escalation x multiplier)."""
+        return self.power_price_usd_per_mwh(region, year) * self._profiles.get((region, slice_), (1.0, 1.0))[0]
+
+    def slice_headroom_mw(self, region: str, year: int, slice_: str) -> float:
+        """Large-load headroom of `region` in `year` and time slice."""
+        return self.headroom_mw(region, year) * self._profiles.get((region, slice_), (1.0, 1.0))[1]
+
     def with_overrides(self, overrides: dict) -> Scenario:
         """A new scenario with `overrides` applied (same rules as scenario.yaml's overrides)."""
         from dcplan.scenario.load import scenario_from_tables

@@ -148,6 +148,23 @@ class SuperclusterRow(_Row):
     site: Id
 
 
+class TimeSliceRow(_Row):
+    """A representative time slice: its hours per year (see docs/inputs.md, `time_slices.csv`)."""
+
+    slice: Id
+    hours: Pos
+    description: Text
+
+
+class SliceProfileRow(_Row):
+    """Region r's price and headroom in slice t, as multipliers (`slice_profiles.csv`)."""
+
+    region: Id
+    slice: Id
+    price_multiplier: NonNeg
+    headroom_multiplier: NonNeg
+
+
 @dataclass(frozen=True)
 class TableSpec:
     """A CSV table: its row model, key columns, and whether the scenario must have it."""
@@ -180,6 +197,8 @@ TABLES: dict[str, TableSpec] = {
         TableSpec("transmission", TransmissionRow, ("from_region", "to_region"), required=False),
         TableSpec("fiber_links", FiberLinkRow, ("site_a", "site_b"), required=False),
         TableSpec("superclusters", SuperclusterRow, ("supercluster", "site"), required=False),
+        TableSpec("time_slices", TimeSliceRow, ("slice",), required=False),
+        TableSpec("slice_profiles", SliceProfileRow, ("region", "slice"), required=False),
     )
 }
 
@@ -227,6 +246,8 @@ def _param_specs() -> dict[str, ParamSpec]:
     for asset in SITE_ASSETS + GLOBAL_ASSETS:
         p[f"lead_time_years.{asset}"] = ParamSpec("years", 0, 30, integer=True)
         p[f"lifetime_years.{asset}"] = ParamSpec("years", 1, 100, integer=True)
+    # transmission expansion (optional)
+    p["lifetime_years.transmission"] = ParamSpec("years", 1, 100, integer=True, default=40)
     # hard modes (optional, off by default): a binding compute target; installed GPUs must run
     p["demand.hard_target"] = ParamSpec("0/1", 0, 1, integer=True, default=0)
     p["operations.pipeline_gpus_must_run"] = ParamSpec("0/1", 0, 1, integer=True, default=0)

@@ -19,7 +19,7 @@ import pandas as pd
 from dcplan.results.shadow_prices import FAMILIES
 
 INF = highspy.kHighsInf
-DEFINITIONAL = {"gpu_in_use_upper": 1e3, "power_balance": 1e3}
+DEFINITIONAL = {"gpu_in_use_upper": 1e3, "power_balance": 1e3, "regional_balance": 1e3}
 
 HINTS = {
     "demand_balance": "the compute target exceeds what can be online; lower demand or allow unmet demand (demand.hard_target = 0)",
@@ -36,6 +36,9 @@ HINTS = {
     "transformer_capacity": "needs transformers before any can be online (pipeline, transformer lead time)",
     "gpu_in_use_upper": "needs more GPUs in use than are installed",
     "power_balance": "needs more power at a site than its grid and gas supply",
+    "regional_balance": "needs more grid power in a region than it supplies and imports",
+    "transmission_capacity": "needs more transfer over a corridor than its capacity (transmission.csv)",
+    "transmission_max": "needs more transmission expansion than the corridor allows (transmission.csv max_expansion_mw)",
     "gpu_must_run": "GPUs already installed must run, but the site cannot power them",
 }
 
@@ -90,8 +93,13 @@ def _name(con) -> tuple[str, dict]:
 
 
 def _describe_key(key: dict) -> tuple[str, object]:
+    """(place, year) of a constraint key; a time slice other than the single default 'year'
+    is appended to the place."""
     year = key.get("year")
-    rest = " ".join(str(v) for k, v in key.items() if k != "year" and v is not None)
+    rest = " ".join(str(v) for k, v in key.items() if k not in ("year", "slice") and v is not None)
+    sl = key.get("slice")
+    if sl is not None and sl != "year":
+        rest = f"{rest} [{sl}]".strip()
     return rest, year
 
 

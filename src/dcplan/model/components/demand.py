@@ -8,10 +8,11 @@ from dcplan.model.sets import ModelSets
 
 
 def add(m, sets: ModelSets) -> None:
-    """D1 demand_balance[y]: compute in use + unmet >= demand. With demand.hard_target the
+    """D1 demand_balance[y,t]: compute in use + unmet >= demand, in every time slice. With demand.hard_target the
     unmet variable is fixed at 0 (bounds (0, 0)), so a shortfall makes the scenario infeasible."""
     bounds = (0, 0) if sets.hard_target else (0, None)
-    m.unmet = Var(sets.years, within=NonNegativeReals, bounds=bounds, doc="unmet compute demand, thousand H100e")
+    idx = [(y, t) for y in sets.years for t in sets.slices]
+    m.unmet = Var(idx, within=NonNegativeReals, bounds=bounds, doc="unmet compute demand in slice t, thousand H100e")
     m.demand_balance = Constraint(
-        sets.years, rule=lambda m, y: m.compute_kh100e[y] + m.unmet[y] >= m.demand_kh100e[y]
+        idx, rule=lambda m, y, t: m.compute_kh100e[y, t] + m.unmet[y, t] >= m.demand_kh100e[y]
     )

@@ -19,14 +19,19 @@ def installed(m, sets: ModelSets, g: str, s: str, y: int):
 def add(m, sets: ModelSets) -> None:
     """G1 installed fleet, G2 gpu_in_use_upper, G3 IT power and compute, G4 gpu_must_run."""
     m.ship = Var(m.SHIP, within=NonNegativeReals, doc="GPUs shipped to site s in year y, thousand")
-    m.use = Var(m.USE, within=NonNegativeReals, doc="GPUs powered and in use, thousand")
+    T = list(sets.slices)
+    m.USE_T = [(g, s, y, t) for g, s, y in sets.use for t in T]
+    m.use = Var(m.USE_T, within=NonNegativeReals, doc="GPUs powered and in use in time slice t, thousand")
     m.early_ship = Var(
         m.EARLY_SHIP, bounds=(0, 0), doc="GPUs of a generation shipped a year before it is available (fixed at 0, eq. L2)"
     )
 
-    m.gpu_in_use_upper = Constraint(m.USE, rule=lambda m, g, s, y: m.use[g, s, y] <= installed(m, sets, g, s, y))
+    m.gpu_in_use_upper = Constraint(m.USE_T, rule=lambda m, g, s, y, t: m.use[g, s, y, t] <= installed(m, sets, g, s, y))
     # G4 (optional): GPUs already installed must run (operations.pipeline_gpus_must_run)
-    m.gpu_must_run = Constraint(sets.must_run, rule=lambda m, g, s, y: m.use[g, s, y] >= m.gpu_pipeline_kgpu[g, s, y])
+    m.gpu_must_run = Constraint(
+        [(g, s, y, t) for g, s, y in sets.must_run for t in T],
+        rule=lambda m, g, s, y, t: m.use[g, s, y, t] >= m.gpu_pipeline_kgpu[g, s, y],
+    )
 
     by_site_year: dict[tuple[str, int], list[str]] = {}
     by_year: dict[int, list[tuple[str, str]]] = {}
@@ -34,10 +39,10 @@ def add(m, sets: ModelSets) -> None:
         by_site_year.setdefault((s, y), []).append(g)
         by_year.setdefault(y, []).append((g, s))
     m.it_mw = Expression(
-        [(s, y) for s in sets.sites for y in sets.years],
-        rule=lambda m, s, y: quicksum(m.it_mw_per_kgpu[g] * m.use[g, s, y] for g in by_site_year.get((s, y), ())),
+        [(s, y, t) for s in sets.sites for y in sets.years for t in T],
+        rule=lambda m, s, y, t: quicksum(m.it_mw_per_kgpu[g] * m.use[g, s, y, t] for g in by_site_year.get((s, y), ())),
     )
     m.compute_kh100e = Expression(
-        sets.years,
-        rule=lambda m, y: quicksum(m.h100e_per_gpu[g] * m.use[g, s, y] for g, s in by_year.get(y, ())),
+        [(y, t) for y in sets.years for t in T],
+        rule=lambda m, y, t: quicksum(m.h100e_per_gpu[g] * m.use[g, s, y, t] for g, s in by_year.get(y, ())),
     )

@@ -8,15 +8,17 @@ from dcplan.model.sets import ModelSets
 
 
 def add(m, sets: ModelSets) -> None:
-    """K1 total_cost: annualised capex + O&M + energy + fuel + unmet penalty, PV $M."""
+    """K1 total_cost: annualised capex + O&M + energy + fuel + wheeling + unmet penalty, PV $M."""
     m.total_cost = Objective(
         expr=quicksum(m.cost_ship[i] * m.ship[i] for i in m.SHIP)
         + quicksum(m.cost_build[i] * m.build[i] for i in m.BUILD)
         + quicksum(m.cost_early[i] * m.early[i] for i in m.EARLY)
         + quicksum(m.cost_early_ship[i] * m.early_ship[i] for i in m.EARLY_SHIP)
         + quicksum(m.cost_expand[i] * m.expand[i] for i in m.EXPAND)
-        + quicksum(m.cost_grid[i] * m.grid[i] for i in m.grid)
+        + quicksum(m.cost_gen[i] * m.gen[i] for i in m.gen)
         + quicksum(m.cost_gas[i] * m.gas[i] for i in m.gas)
-        + quicksum(m.cost_unmet[y] * m.unmet[y] for y in sets.years),
+        + quicksum(m.cost_flow[i] * m.flow[i] for i in m.flow)
+        + quicksum(m.cost_xexp[i] * m.xexp[i] for i in m.xexp)
+        + quicksum(m.cost_unmet[i] * m.unmet[i] for i in m.unmet),
         sense=minimize,
     )

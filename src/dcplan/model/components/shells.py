@@ -9,16 +9,16 @@ from dcplan.model.sets import SITE_MAX_COLUMN, ModelSets
 
 
 def add(m, sets: ModelSets) -> None:
-    """S1 shell_capacity[s,y]: IT MW <= shell MW online. S2 site_max[a,s]: builds <= room left."""
+    """S1 shell_capacity[s,y,t]: IT MW <= shell MW online. S2 site_max[a,s]: builds <= room left."""
 
     used = {(s, y) for _, s, y in sets.use}
 
-    def shell(m, s, y):
+    def shell(m, s, y, t):
         if (s, y) not in used:
             return Constraint.Skip
-        return m.it_mw[s, y] <= online(m, sets, "shell", s, y)
+        return m.it_mw[s, y, t] <= online(m, sets, "shell", s, y)
 
-    m.shell_capacity = Constraint([(s, y) for s in sets.sites for y in sets.years], rule=shell)
+    m.shell_capacity = Constraint([(s, y, t) for s in sets.sites for y in sets.years for t in sets.slices], rule=shell)
 
     terms: dict[tuple[str, str], list[tuple[str, int]]] = {}
     for a, s, y in sets.build:

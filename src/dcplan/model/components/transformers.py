@@ -9,9 +9,9 @@ from dcplan.model.sets import ModelSets
 
 
 def add(m, sets: ModelSets) -> None:
-    """T1 transformer_capacity[s,y], T2 transformer_supply[y]."""
+    """T1 transformer_capacity[s,y,t], T2 transformer_supply[y]."""
     m.transformer_capacity = Constraint(
-        m.GRID, rule=lambda m, s, y: m.mva_per_mw * m.grid[s, y] <= online(m, sets, "transformer", s, y)
+        m.GRID, rule=lambda m, s, y, t: m.mva_per_mw * m.grid[s, y, t] <= online(m, sets, "transformer", s, y)
     )
     _delivery_cap(m, sets, "transformer", "transformer_supply", m.transformer_supply_mva)
 
