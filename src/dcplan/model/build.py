@@ -14,6 +14,7 @@ from dcplan.model.components import (
     objective,
     power_supply,
     shells,
+    training,
     transformers,
     transmission,
     turbines,
@@ -23,6 +24,7 @@ from dcplan.scenario.scenario import Scenario
 
 FAMILIES = (
     gpu_fleet, demand, chip_supply, shells, power_supply, interconnection, transformers, turbines, transmission, headroom,
+    training,
 )
 
 

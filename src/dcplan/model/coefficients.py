@@ -93,10 +93,11 @@ def unit_costs(scn: Scenario, sets: ModelSets, var: str, idx: tuple) -> list[Uni
         life = sets.asset_life["transmission"]
         capex = _corridor(scn, sets)[c]["expansion_capex_usd_per_mw"] / USD_PER_MUSD
         return [UnitCost("transmission_capex", capex * scn.crf(life), tuple(alive_years(t0, life, end)))]
-    if var == "unmet":
+    if var in ("unmet", "unmet_training"):
         y, t = idx
         share = sets.slices[t] / HOURS_PER_YEAR
-        return [UnitCost("unmet_demand_penalty", share * p["demand.unmet_penalty_usd_per_h100e_year"] * 1e3 / USD_PER_MUSD, (y,))]
+        cat = "unmet_demand_penalty" if var == "unmet" else "unmet_training_penalty"
+        return [UnitCost(cat, share * p["demand.unmet_penalty_usd_per_h100e_year"] * 1e3 / USD_PER_MUSD, (y,))]
     raise KeyError(var)
 
 
@@ -171,5 +172,13 @@ def param_values(scn: Scenario, sets: ModelSets) -> dict[str, dict]:
         ct[f"{r['from_region']}->{r['to_region']}"] = r
     v["arc_capacity_mw"] = {a: float(ct[a]["capacity_mw"]) for a, _, _ in sets.arcs}
     v["arc_efficiency"] = {a: 1.0 - float(ct[a]["loss_fraction"]) for a, _, _ in sets.arcs}
+    tp = sets.training
+    tr = scn.tables.get("training")
+    run = {int(y): float(x) * 1e3 for y, x in zip(tr["year"], tr["run_h100e_millions"])} if tr is not None else {}
+    v["training_kh100e"] = {y: run.get(y, 0.0) for y in tp.members}
+    v["fiber_bandwidth_tbps"] = dict(tp.bandwidth_tbps)
+    # traffic of 1 kH100e of training away from the anchor, Tbps: bits/FLOP x FLOP/s
+    v["tbps_per_kh100e"] = p["network.training_bits_per_flop"] * 1e3 * 0.989e15 / 1e12
+    v["cost_unmet_training"] = {(y, t): v["cost_unmet"][y, t] for y in tp.members for t in T}
     v["tx_max_expansion_mw"] = {c: float(corr[c]["max_expansion_mw"]) for c in {c for c, _ in sets.tx_expand}}
     return v

@@ -41,6 +41,7 @@ class ModelSets:
     arc_corridor: dict[str, str] = field(default_factory=dict)
     tx_lead: dict[str, int] = field(default_factory=dict)  # corridor -> expansion lead time
     tx_expand: list[tuple[str, int]] = field(default_factory=list)  # (corridor, decision y)
+    training: object = None  # model.training_sets.TrainingPlan
     hard_target: bool = False  # demand.hard_target: no unmet demand allowed
     must_run: list[tuple[str, str, int]] = field(default_factory=list)  # (g, s, y) pipeline GPUs that must run
 
@@ -101,6 +102,8 @@ class ModelSets:
             tuple(self.ship), tuple(self.use), tuple(self.build), tuple(self.expand),
             tuple(self.early), tuple(self.early_ship), self.hard_target, tuple(self.must_run),
             tuple(self.slices), tuple(self.arcs), tuple(self.tx_expand),
+            tuple(sorted(self.training.members.items())) if self.training else (),
+            tuple(sorted(self.training.links_of.items())) if self.training else (),
         )
 
 
@@ -183,5 +186,8 @@ def build_sets(scn: Scenario) -> ModelSets:
         sets.tx_lead[r["corridor"]] = int(r["expansion_lead_time_years"])
         if r["direction"] == "forward" and float(r["max_expansion_mw"]) > 0:
             sets.tx_expand += [(r["corridor"], y) for y in years if y + sets.tx_lead[r["corridor"]] <= end]
+    from dcplan.model.training_sets import training_plan
+
+    sets.training = training_plan(scn)
     sets.index()
     return sets

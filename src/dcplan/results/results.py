@@ -17,7 +17,7 @@ from dcplan.solve.highs import Solution
 
 TABLE_NAMES = (
     "compute", "capacity", "gpus", "fleet_by_vintage", "power", "costs", "supply_chain", "shadow_prices", "binding",
-    "bottlenecks", "sites", "superclusters", "fiber_links", "power_slices", "regional_supply", "flows",
+    "bottlenecks", "sites", "superclusters", "fiber_links", "power_slices", "regional_supply", "flows", "training",
 )
 SITE_COLUMNS = ["site", "name", "region", "latitude", "longitude", "operator", "max_it_mw", "max_grid_mw", "max_onsite_gas_mw", "pue"]
 
@@ -45,6 +45,7 @@ class Results:
     power_slices: pd.DataFrame
     regional_supply: pd.DataFrame
     flows: pd.DataFrame
+    training: pd.DataFrame
     solver: dict = field(default_factory=dict)
 
     @property
@@ -114,6 +115,7 @@ def extract_results(
         power_slices=by_slice,
         regional_supply=tables.regional_supply_table(scn, m, sets),
         flows=tables.flow_table(scn, m, sets),
+        training=tables.training_table(scn, m, sets),
         costs=tables.cost_table(scn, m, sets),
         supply_chain=tables.supply_chain_table(scn, m, sets),
         shadow_prices=sp,

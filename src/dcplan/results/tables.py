@@ -138,6 +138,7 @@ def cost_table(scn: Scenario, m, sets: ModelSets) -> pd.DataFrame:
         ("ship", m.ship, sets.ship), ("build", m.build, sets.build), ("expand", m.expand, sets.expand),
         ("gen", m.gen, list(m.gen.keys())), ("gas", m.gas, list(m.gas.keys())), ("flow", m.flow, list(m.flow.keys())),
         ("xexp", m.xexp, list(m.xexp.keys())), ("unmet", m.unmet, list(m.unmet.keys())),
+        ("unmet_training", m.unmet_training, list(m.unmet_training.keys())),
     ]
     for name, var, index in groups:
         for i in index:
@@ -198,3 +199,18 @@ def supply_chain_table(scn: Scenario, m, sets: ModelSets) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+def training_table(scn: Scenario, m, sets: ModelSets) -> pd.DataFrame:
+    """The training run by year, slice and member site: compute hosted (H100e), and unmet."""
+    tp = sets.training
+    rows = []
+    for y, members in tp.members.items():
+        for t in sets.slices:
+            for s in members:
+                rows.append(
+                    {"year": y, "slice": t, "supercluster": tp.cluster[y], "site": s, "anchor": s == tp.anchor[y],
+                     "hosted_h100e": _v(m.train, (s, y, t)) * 1e3, "run_h100e": m.training_kh100e[y].value * 1e3,
+                     "unmet_h100e": _v(m.unmet_training, (y, t)) * 1e3}
+                )
+    return pd.DataFrame(rows, columns=["year", "slice", "supercluster", "site", "anchor", "hosted_h100e", "run_h100e", "unmet_h100e"])

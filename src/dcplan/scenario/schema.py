@@ -165,6 +165,14 @@ class SliceProfileRow(_Row):
     headroom_multiplier: NonNeg
 
 
+class TrainingRow(_Row):
+    """The year's training run, hosted by one supercluster (or one site) (`training.csv`)."""
+
+    year: Year
+    supercluster: Id
+    run_h100e_millions: NonNeg
+
+
 @dataclass(frozen=True)
 class TableSpec:
     """A CSV table: its row model, key columns, and whether the scenario must have it."""
@@ -198,6 +206,7 @@ TABLES: dict[str, TableSpec] = {
         TableSpec("fiber_links", FiberLinkRow, ("site_a", "site_b"), required=False),
         TableSpec("superclusters", SuperclusterRow, ("supercluster", "site"), required=False),
         TableSpec("time_slices", TimeSliceRow, ("slice",), required=False),
+        TableSpec("training", TrainingRow, ("year",), required=False),
         TableSpec("slice_profiles", SliceProfileRow, ("region", "slice"), required=False),
     )
 }
@@ -246,6 +255,10 @@ def _param_specs() -> dict[str, ParamSpec]:
     for asset in SITE_ASSETS + GLOBAL_ASSETS:
         p[f"lead_time_years.{asset}"] = ParamSpec("years", 0, 30, integer=True)
         p[f"lifetime_years.{asset}"] = ParamSpec("years", 1, 100, integer=True)
+    # training across a supercluster (optional)
+    p["network.training_bits_per_flop"] = ParamSpec("bit/FLOP", 0.0, 1e-3, default=8.5e-7)
+    p["training.utilization"] = ParamSpec("fraction", 0.0, 1.0, default=0.4)
+    p["training.run_days"] = ParamSpec("days", 1, 366, default=100)
     # transmission expansion (optional)
     p["lifetime_years.transmission"] = ParamSpec("years", 1, 100, integer=True, default=40)
     # hard modes (optional, off by default): a binding compute target; installed GPUs must run

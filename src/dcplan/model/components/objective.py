@@ -19,6 +19,7 @@ def add(m, sets: ModelSets) -> None:
         + quicksum(m.cost_gas[i] * m.gas[i] for i in m.gas)
         + quicksum(m.cost_flow[i] * m.flow[i] for i in m.flow)
         + quicksum(m.cost_xexp[i] * m.xexp[i] for i in m.xexp)
-        + quicksum(m.cost_unmet[i] * m.unmet[i] for i in m.unmet),
+        + quicksum(m.cost_unmet[i] * m.unmet[i] for i in m.unmet)
+        + quicksum(m.cost_unmet_training[i] * m.unmet_training[i] for i in m.unmet_training),
         sense=minimize,
     )

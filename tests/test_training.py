@@ -1,0 +1,84 @@
+"""A training run across a supercluster, within fiber bandwidth (eq. R1-R3): hand-worked.
+
+Tiny case scaled down by 1,000 (1 MW here stands for 1 GW): sites s1 (Abilene, TX) and s2
+(Pryor, OK), each state able to serve 1 MW of large load; a 1.5 MW run = 1,500 GPUs of g1
+(1 kW, 1 H100e, $1,000); total demand 1,500 H100e; $10,000 per H100e-year unmet, for the
+demand and for the part of the run not hosted in its supercluster.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from helpers import shadow
+from tiny import SRC, tiny_tables
+
+from dcplan import InputError, Plan, scenario_from_tables
+
+REL = 1e-6
+BITS_PER_FLOP = 1 / 0.989e6  # so that 1,000 H100e away from the anchor need exactly 1 Tbps
+
+
+def run(hosted_by: str, link_tbps: float | None):
+    t = tiny_tables()
+    tx = dict(t["regions"].iloc[0])
+    t["regions"] = pd.DataFrame([tx, {**tx, "region": "OK", "name": "Oklahoma", "iso": "SPP"}])
+    s1 = dict(t["sites"].iloc[0])
+    t["sites"] = pd.DataFrame([s1, {**s1, "site": "s2", "name": "Site 2", "region": "OK", "latitude": 36.31, "longitude": -95.32}])
+    t["pipeline"] = pd.concat([t["pipeline"], t["pipeline"].assign(site="s2")], ignore_index=True)
+    if link_tbps is not None:
+        t["fiber_links"] = pd.DataFrame(
+            [{"site_a": "s1", "site_b": "s2", "distance_km": None, "route_factor": None, "bandwidth_tbps": link_tbps, **SRC}]
+        )
+        t["superclusters"] = pd.DataFrame([{"supercluster": "c", "site": s, **SRC} for s in ("s1", "s2")])
+    t["training"] = pd.DataFrame([{"year": 2026, "supercluster": hosted_by, "run_h100e_millions": 0.0015, **SRC}])
+    over = {
+        "regions.TX.headroom_mw_start": 1, "regions.OK.headroom_mw_start": 1,
+        "demand.start_h100e_millions": 0.0015, "network.training_bits_per_flop": BITS_PER_FLOP,
+    }
+    return Plan(scenario_from_tables(t, overrides=over)).solve()
+
+
+def test_one_campus_cannot_host_the_run():
+    """Without the fiber link the run stays at s1, whose state serves 1 MW: 1,000 H100e hosted,
+    500 not. The demand itself is met (s2 runs 500 GPUs of other work).
+    Cost = 1,500 x $1,000 + 500 x $10,000 = $6,500,000."""
+    res = run("s1", None)
+    assert res.objective_usd == pytest.approx(6_500_000, rel=REL)
+    tr = res.training
+    assert tr["hosted_h100e"].sum() == pytest.approx(1000) and tr["unmet_h100e"].iloc[0] == pytest.approx(500)
+    assert res.compute["unmet_h100e"].iloc[0] == pytest.approx(0, abs=1e-6)
+
+
+def test_supercluster_hosts_the_run():
+    """With a 10 Tbps link the run spans both states: 1,500 H100e hosted, each site within its
+    state's 1 MW (the split between them is not unique: both are free). $1,500,000."""
+    res = run("c", 10)
+    assert res.objective_usd == pytest.approx(1_500_000, rel=REL)
+    tr = res.training.set_index("site")
+    assert tr["hosted_h100e"].sum() == pytest.approx(1500)
+    assert (tr["hosted_h100e"] <= 1000 + 1e-6).all() and (tr["hosted_h100e"] >= 500 - 1e-6).all()
+    assert tr["unmet_h100e"].iloc[0] == pytest.approx(0, abs=1e-6)
+    assert bool(tr.loc["s1", "anchor"])
+
+
+def test_fiber_bandwidth_limits_the_remote_share():
+    """A 0.2 Tbps link carries the traffic of 200 H100e at s2 (1 Tbps per 1,000 H100e): 300 of
+    the run are not hosted. Cost = $1,500,000 + 300 x $10,000 = $4,500,000. One more Tbps is
+    worth 1,000 H100e x $10,000 = $10,000,000 (capped here by the 300 short, but the dual is the
+    marginal rate)."""
+    res = run("c", 0.2)
+    assert res.objective_usd == pytest.approx(4_500_000, rel=REL)
+    tr = res.training.set_index("site")
+    assert tr.loc["s2", "hosted_h100e"] == pytest.approx(200)
+    assert tr["unmet_h100e"].iloc[0] == pytest.approx(300)
+    row = shadow(res, "fiber_capacity", 2026, site="s1")
+    assert row["binding"] and row["unit"] == "Tbps"
+    assert row["shadow_price_usd_per_unit"] == pytest.approx(10_000_000, rel=REL)
+
+
+def test_unknown_supercluster_is_a_clear_error():
+    with pytest.raises(InputError) as e:
+        run("nope", 10)
+    p = e.value.problems[0]
+    assert p.file == "training.csv" and p.column == "supercluster" and "nope" in p.message
