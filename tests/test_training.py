@@ -82,3 +82,39 @@ def test_unknown_supercluster_is_a_clear_error():
         run("nope", 10)
     p = e.value.problems[0]
     assert p.file == "training.csv" and p.column == "supercluster" and "nope" in p.message
+
+
+def largest(hosted_by: str, link_tbps: float | None):
+    from dcplan.sweeps.largest_run import largest_training_run
+
+    t = tiny_tables()
+    tx = dict(t["regions"].iloc[0])
+    t["regions"] = pd.DataFrame([tx, {**tx, "region": "OK", "name": "Oklahoma", "iso": "SPP"}])
+    s1 = dict(t["sites"].iloc[0])
+    t["sites"] = pd.DataFrame([s1, {**s1, "site": "s2", "name": "Site 2", "region": "OK", "latitude": 36.31, "longitude": -95.32}])
+    t["pipeline"] = pd.concat([t["pipeline"], t["pipeline"].assign(site="s2")], ignore_index=True)
+    if link_tbps is not None:
+        t["fiber_links"] = pd.DataFrame(
+            [{"site_a": "s1", "site_b": "s2", "distance_km": None, "route_factor": None, "bandwidth_tbps": link_tbps, **SRC}]
+        )
+        t["superclusters"] = pd.DataFrame([{"supercluster": "c", "site": s, **SRC} for s in ("s1", "s2")])
+    scn = scenario_from_tables(
+        t, overrides={"regions.TX.headroom_mw_start": 1, "regions.OK.headroom_mw_start": 1,
+                      "network.training_bits_per_flop": BITS_PER_FLOP}
+    )
+    return largest_training_run(scn, 2026, hosted_by)
+
+
+def test_largest_run_campus_vs_supercluster():
+    """Each state serves 1 MW: one campus hosts at most 1,000 H100e (1 MW); the two-state
+    supercluster with ample fiber 2,000 H100e (2 MW); with a 0.5 Tbps link, 1,000 + 500.
+    FLOP = H100e x 0.989e15 x 0.4 utilisation x 100 days x 86,400 s."""
+    campus = largest("s1", None)
+    assert campus["run_h100e"] == pytest.approx(1000, rel=REL)
+    assert campus["run_gw"] == pytest.approx(0.001, rel=REL)
+    both = largest("c", 10)
+    assert both["run_h100e"] == pytest.approx(2000, rel=REL)
+    assert both["run_gw"] == pytest.approx(0.002, rel=REL)
+    assert both["run_flop"] == pytest.approx(2000 * 0.989e15 * 0.4 * 100 * 86400, rel=REL)
+    thin = largest("c", 0.5)
+    assert thin["run_h100e"] == pytest.approx(1500, rel=REL)

@@ -97,7 +97,10 @@ def unit_costs(scn: Scenario, sets: ModelSets, var: str, idx: tuple) -> list[Uni
         y, t = idx
         share = sets.slices[t] / HOURS_PER_YEAR
         cat = "unmet_demand_penalty" if var == "unmet" else "unmet_training_penalty"
-        return [UnitCost(cat, share * p["demand.unmet_penalty_usd_per_h100e_year"] * 1e3 / USD_PER_MUSD, (y,))]
+        penalty = p["demand.unmet_penalty_usd_per_h100e_year"]
+        if var == "unmet_training" and p.get("training.unmet_penalty_usd_per_h100e_year", -1) >= 0:
+            penalty = p["training.unmet_penalty_usd_per_h100e_year"]
+        return [UnitCost(cat, share * penalty * 1e3 / USD_PER_MUSD, (y,))]
     raise KeyError(var)
 
 
@@ -179,6 +182,6 @@ def param_values(scn: Scenario, sets: ModelSets) -> dict[str, dict]:
     v["fiber_bandwidth_tbps"] = dict(tp.bandwidth_tbps)
     # traffic of 1 kH100e of training away from the anchor, Tbps: bits/FLOP x FLOP/s
     v["tbps_per_kh100e"] = p["network.training_bits_per_flop"] * 1e3 * 0.989e15 / 1e12
-    v["cost_unmet_training"] = {(y, t): v["cost_unmet"][y, t] for y in tp.members for t in T}
+    v["cost_unmet_training"] = {(y, t): pv_cost(scn, unit_costs(scn, sets, "unmet_training", (y, t))) for y in tp.members for t in T}
     v["tx_max_expansion_mw"] = {c: float(corr[c]["max_expansion_mw"]) for c in {c for c, _ in sets.tx_expand}}
     return v

@@ -259,6 +259,8 @@ def _param_specs() -> dict[str, ParamSpec]:
     p["network.training_bits_per_flop"] = ParamSpec("bit/FLOP", 0.0, 1e-3, default=8.5e-7)
     p["training.utilization"] = ParamSpec("fraction", 0.0, 1.0, default=0.4)
     p["training.run_days"] = ParamSpec("days", 1, 366, default=100)
+    # -1 (default): the same penalty as unmet demand
+    p["training.unmet_penalty_usd_per_h100e_year"] = ParamSpec("USD per H100e-year", -1.0, 1e12, default=-1)
     # transmission expansion (optional)
     p["lifetime_years.transmission"] = ParamSpec("years", 1, 100, integer=True, default=40)
     # hard modes (optional, off by default): a binding compute target; installed GPUs must run
