@@ -87,6 +87,11 @@ def test_unknown_supercluster_is_a_clear_error():
 def largest(hosted_by: str, link_tbps: float | None):
     from dcplan.sweeps.largest_run import largest_training_run
 
+    return largest_training_run(two_state_scenario(link_tbps), 2026, hosted_by)
+
+
+def two_state_scenario(link_tbps: float | None):
+    """s1 (TX) and s2 (OK), each state serving 1 MW; a fiber link and supercluster 'c' if link_tbps."""
     t = tiny_tables()
     tx = dict(t["regions"].iloc[0])
     t["regions"] = pd.DataFrame([tx, {**tx, "region": "OK", "name": "Oklahoma", "iso": "SPP"}])
@@ -98,11 +103,10 @@ def largest(hosted_by: str, link_tbps: float | None):
             [{"site_a": "s1", "site_b": "s2", "distance_km": None, "route_factor": None, "bandwidth_tbps": link_tbps, **SRC}]
         )
         t["superclusters"] = pd.DataFrame([{"supercluster": "c", "site": s, **SRC} for s in ("s1", "s2")])
-    scn = scenario_from_tables(
+    return scenario_from_tables(
         t, overrides={"regions.TX.headroom_mw_start": 1, "regions.OK.headroom_mw_start": 1,
                       "network.training_bits_per_flop": BITS_PER_FLOP}
     )
-    return largest_training_run(scn, 2026, hosted_by)
 
 
 def test_largest_run_campus_vs_supercluster():
@@ -110,11 +114,78 @@ def test_largest_run_campus_vs_supercluster():
     supercluster with ample fiber 2,000 H100e (2 MW); with a 0.5 Tbps link, 1,000 + 500.
     FLOP = H100e x 0.989e15 x 0.4 utilisation x 100 days x 86,400 s."""
     campus = largest("s1", None)
-    assert campus["run_h100e"] == pytest.approx(1000, rel=REL)
-    assert campus["run_gw"] == pytest.approx(0.001, rel=REL)
+    assert campus.kind == "campus" and campus.sites == ["s1"]
+    assert campus.run_h100e == pytest.approx(1000, rel=REL)
+    assert campus.run_gw == pytest.approx(0.001, rel=REL)
     both = largest("c", 10)
-    assert both["run_h100e"] == pytest.approx(2000, rel=REL)
-    assert both["run_gw"] == pytest.approx(0.002, rel=REL)
-    assert both["run_flop"] == pytest.approx(2000 * 0.989e15 * 0.4 * 100 * 86400, rel=REL)
+    assert both.kind == "supercluster" and both.regions == ["OK", "TX"]
+    assert both.run_h100e == pytest.approx(2000, rel=REL)
+    assert both.run_gw == pytest.approx(0.002, rel=REL)
+    assert both.run_flop == pytest.approx(2000 * 0.989e15 * 0.4 * 100 * 86400, rel=REL)
+    assert both.by_site.set_index("site")["hosted_h100e"].to_dict() == pytest.approx({"s1": 1000, "s2": 1000}, rel=REL)
     thin = largest("c", 0.5)
-    assert thin["run_h100e"] == pytest.approx(1500, rel=REL)
+    assert thin.run_h100e == pytest.approx(1500, rel=REL)
+
+
+def test_largest_run_names_its_limit():
+    """What stops the run, in run H100e per unit: alone, s1 is stopped by Texas's 1 MW of headroom
+    (1,000 H100e per MW at 1 kW per H100e, PUE 1); across the thin link, by the fiber (1 Tbps
+    carries 1,000 H100e). The rate is marginal at the prohibitive penalty: 1,000 x (1 - 1e-5)."""
+    campus = largest("s1", None).limits
+    assert list(campus["family"]) == ["regional_headroom"] and campus["where"].iloc[0] == "TX"
+    assert campus["run_h100e_per_unit"].iloc[0] == pytest.approx(1000, rel=1e-4)
+    thin = largest("c", 0.5).limits.set_index("family")
+    assert thin.loc["fiber_capacity", "where"] == "s1-s2" and thin.loc["fiber_capacity", "unit"] == "Tbps"
+    assert thin.loc["fiber_capacity", "run_h100e_per_unit"] == pytest.approx(1000, rel=1e-4)
+    assert "regional_headroom" in thin.index and "power_balance" not in thin.index  # balances pass values on
+
+
+def test_compare_campus_and_supercluster():
+    """Each campus alone hosts 1,000 H100e; the supercluster 2,000: 2x the best campus."""
+    from dcplan.sweeps.largest_run import compare_campus_and_supercluster
+
+    scn = two_state_scenario(10)
+    df = compare_campus_and_supercluster(scn, 2026, "c").set_index("hosted_by")
+    assert list(df.index) == ["s1", "s2", "c"] and list(df["kind"]) == ["campus", "campus", "supercluster"]
+    assert df["run_h100e"].tolist() == pytest.approx([1000, 1000, 2000], rel=REL)
+    assert df.loc["c", "x_best_campus"] == pytest.approx(2.0, rel=REL)
+    assert df.loc["c", "top_limit"].startswith("regional large-load headroom (H1)")
+
+
+def test_largest_run_outside_the_horizon_is_a_clear_error():
+    from dcplan.sweeps.largest_run import largest_training_run
+
+    with pytest.raises(InputError) as e:
+        largest_training_run(two_state_scenario(10), 2099, "c")
+    assert "2099" in str(e.value) and "horizon" in str(e.value)
+
+
+def test_validate_rejects_an_unknown_training_host(tmp_path):
+    """`dcplan validate` (not only the solve) names training.csv, its row and column, and lists the
+    named superclusters first; nothing is written."""
+    from typer.testing import CliRunner
+
+    from dcplan.cli import app
+
+    t = tiny_tables()
+    tx = dict(t["regions"].iloc[0])
+    t["regions"] = pd.DataFrame([tx, {**tx, "region": "OK", "name": "Oklahoma", "iso": "SPP"}])
+    s1 = dict(t["sites"].iloc[0])
+    t["sites"] = pd.DataFrame([s1, {**s1, "site": "s2", "name": "Site 2", "region": "OK", "latitude": 36.31, "longitude": -95.32}])
+    t["fiber_links"] = pd.DataFrame(
+        [{"site_a": "s1", "site_b": "s2", "distance_km": None, "route_factor": None, "bandwidth_tbps": 1, **SRC}]
+    )
+    t["superclusters"] = pd.DataFrame([{"supercluster": "c", "site": s, **SRC} for s in ("s1", "s2")])
+    t["training"] = pd.DataFrame([{"year": 2026, "supercluster": "s1", "run_h100e_millions": 0.001, **SRC},
+                                  {"year": 2027, "supercluster": "stargate", "run_h100e_millions": 0.001, **SRC}])
+    folder = tmp_path / "scn"
+    folder.mkdir()
+    for name, df in t.items():
+        df.to_csv(folder / f"{name}.csv", index=False)
+    (folder / "scenario.yaml").write_text("name: bad-training\n")
+    before = sorted(p.name for p in folder.iterdir())
+    r = CliRunner().invoke(app, ["validate", str(folder)])
+    assert r.exit_code == 1
+    assert "training.csv, row 3, column 'supercluster'" in r.output
+    assert "unknown supercluster or site 'stargate'; superclusters: c, auto_1" in r.output
+    assert sorted(p.name for p in folder.iterdir()) == before

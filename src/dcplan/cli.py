@@ -153,6 +153,9 @@ def _register_optional_commands() -> None:
     except ImportError:  # pragma: no cover - module not written yet
         return
     app.command()(report)
+    from dcplan.sweeps.cli import largest_run
+
+    app.command("largest-run")(largest_run)
 
 
 _register_optional_commands()

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dcplan.model.sets import EXPANSIONS, SITE_MAX_COLUMN, ModelSets
-from dcplan.scenario.scenario import Scenario
+from dcplan.scenario.scenario import H100_REFERENCE_PFLOPS, Scenario
 from dcplan.scenario.schema import SITE_ASSETS
 
 HOURS_PER_YEAR = 8760.0
@@ -181,7 +181,7 @@ def param_values(scn: Scenario, sets: ModelSets) -> dict[str, dict]:
     v["training_kh100e"] = {y: run.get(y, 0.0) for y in tp.members}
     v["fiber_bandwidth_tbps"] = dict(tp.bandwidth_tbps)
     # traffic of 1 kH100e of training away from the anchor, Tbps: bits/FLOP x FLOP/s
-    v["tbps_per_kh100e"] = p["network.training_bits_per_flop"] * 1e3 * 0.989e15 / 1e12
+    v["tbps_per_kh100e"] = p["network.training_bits_per_flop"] * 1e3 * H100_REFERENCE_PFLOPS * 1e15 / 1e12
     v["cost_unmet_training"] = {(y, t): pv_cost(scn, unit_costs(scn, sets, "unmet_training", (y, t))) for y in tp.members for t in T}
     v["tx_max_expansion_mw"] = {c: float(corr[c]["max_expansion_mw"]) for c in {c for c, _ in sets.tx_expand}}
     return v

@@ -45,7 +45,7 @@ def training_plan(scn: Scenario) -> TrainingPlan:
             continue
         members = clusters.get(name) or ([name] if name in sites.index else None)
         if members is None:
-            known = ", ".join(sorted(clusters)[:12])
+            known = ", ".join(list(clusters)[:12])  # named first, then found
             problems.append(
                 InputProblem("training.csv", f"unknown supercluster or site '{name}'; superclusters: {known or 'none'}", int(i) + 2, "supercluster")
             )

@@ -202,15 +202,26 @@ def supply_chain_table(scn: Scenario, m, sets: ModelSets) -> pd.DataFrame:
 
 
 def training_table(scn: Scenario, m, sets: ModelSets) -> pd.DataFrame:
-    """The training run by year, slice and member site: compute hosted (H100e), and unmet."""
+    """The training run by year, slice and member site: compute hosted (H100e), unmet, and the
+    run's share of the site's power (hosted / compute in use there x the site's IT and facility MW)."""
     tp = sets.training
+    gens_at: dict[tuple[str, int], list[str]] = {}
+    for g, s, y in sets.use:
+        gens_at.setdefault((s, y), []).append(g)
     rows = []
     for y, members in tp.members.items():
         for t in sets.slices:
             for s in members:
+                hosted = _v(m.train, (s, y, t))
+                comp = sum(m.h100e_per_gpu[g].value * _v(m.use, (g, s, y, t)) for g in gens_at.get((s, y), ()))
+                it = float(value(m.it_mw[s, y, t])) if comp > 0 else 0.0
+                run_it = it * hosted / comp if comp > 0 else 0.0
                 rows.append(
-                    {"year": y, "slice": t, "supercluster": tp.cluster[y], "site": s, "anchor": s == tp.anchor[y],
-                     "hosted_h100e": _v(m.train, (s, y, t)) * 1e3, "run_h100e": m.training_kh100e[y].value * 1e3,
-                     "unmet_h100e": _v(m.unmet_training, (y, t)) * 1e3}
+                    {"year": y, "slice": t, "supercluster": tp.cluster[y], "site": s, "region": sets.site_region[s],
+                     "anchor": s == tp.anchor[y], "hosted_h100e": hosted * 1e3, "run_h100e": m.training_kh100e[y].value * 1e3,
+                     "unmet_h100e": _v(m.unmet_training, (y, t)) * 1e3, "run_it_mw": run_it,
+                     "run_facility_mw": run_it * m.pue[s].value}
                 )
-    return pd.DataFrame(rows, columns=["year", "slice", "supercluster", "site", "anchor", "hosted_h100e", "run_h100e", "unmet_h100e"])
+    cols = ["year", "slice", "supercluster", "site", "region", "anchor", "hosted_h100e", "run_h100e", "unmet_h100e",
+            "run_it_mw", "run_facility_mw"]
+    return pd.DataFrame(rows, columns=cols)

@@ -180,4 +180,36 @@ def geo_checks(
     regions = _ids(raw, "regions", "region")
     if sites is not None and len(sites) and regions is not None:
         out += check_site_states(sites[sites["region"].isin(regions)], labels["sites"])
-    return out + _named_superclusters(typed, raw, params, labels, where)
+    return out + _named_superclusters(typed, raw, params, labels, where) + _training_hosts(typed, raw, params, labels)
+
+
+def _training_hosts(
+    typed: Mapping[str, pd.DataFrame],
+    raw: Mapping[str, pd.DataFrame],
+    params: Mapping[str, float],
+    labels: Mapping[str, str],
+) -> list[InputProblem]:
+    """Each training run names a supercluster (named, or found from the fiber graph) or a site."""
+    tr = typed.get("training")
+    if tr is None or tr.empty:
+        return []
+    tables = ("sites", "fiber_links", "superclusters")
+    if not all(k in params for k in NETWORK_PARAMS) or any(
+        raw.get(k) is None or len(typed[k]) != len(raw[k]) for k in tables
+    ):
+        return []  # the rows these names refer to failed validation and are reported already
+    from dcplan.network.fiber import build_fiber_graph
+    from dcplan.network.superclusters import find_superclusters, named_superclusters
+
+    fiber = build_fiber_graph(typed["sites"], typed["fiber_links"], params)
+    named = [c.name for c in named_superclusters(typed["superclusters"], fiber)]
+    found = [c.name for c in find_superclusters(fiber)] if fiber.number_of_edges() else []
+    known = set(named) | set(found) | set(typed["sites"]["site"])
+    out = []
+    for i, name in zip(tr.index, tr["supercluster"]):
+        if name not in known:
+            menu = ", ".join((named + found)[:12]) or "none"
+            out.append(InputProblem(
+                labels["training"], f"unknown supercluster or site '{name}'; superclusters: {menu}; or a site id from "
+                f"{labels['sites']}", int(i) + 2, "supercluster"))
+    return out

@@ -1,66 +1,191 @@
 """Largest training run mode: how big a run (H100e, FLOP, GW) can one campus or one
-supercluster host in a given year?
+supercluster host in a given year, and what limits it? (docs/network.md, "Largest training run")
 
-The scenario gets a training run in `year`, hosted by `hosted_by`, far larger than anything
-could host, and a prohibitive penalty on the part not hosted, so the LP maximises the hosted
-run (every other demand and cost as in the scenario). The run must be hosted in every time
-slice, so its size is the smallest slice's. FLOP = H100e x 0.989e15 FLOP/s x
-`training.utilization` x `training.run_days` days; GW = the run's share of each member's IT
-load x PUE.
+The scenario gets a training run in `year`, hosted by `hosted_by` (eq. R1-R3), larger than the
+hosts could ever power (their `max_it_mw` filled with the most H100e per kW of any generation),
+and a prohibitive penalty on the part not hosted. Minimising cost then maximises the hosted
+run; every other demand, limit and cost stays as in the scenario. A run must be hosted in every
+time slice, so its size is that of the slice where the least is hosted (the limiting slice);
+load may move between member sites from slice to slice.
+
+- H100e: compute hosted in the limiting slice.
+- FLOP = H100e x 0.989e15 FLOP/s x `training.utilization` x `training.run_days` x 86,400 s.
+- GW: the run's share of each member's facility power in the limiting slice (hosted H100e /
+  H100e in use at the site x the site's IT MW x PUE).
+- Limits: binding capacity and supply constraints (not the balances, see DEFINITIONAL) ranked by `run_h100e_per_unit`, the run H100e (in every slice)
+  one more unit of the limit would add: its present-value shadow price (summed over slices for
+  per-slice limits, one more unit in every slice) / the value of one more H100e of run in
+  every slice (Σ_t of R1's present-value dual). A marginal rate at the optimum, like any dual.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import pandas as pd
 
-from dcplan.plan import Plan
+from dcplan.errors import InputError, InputProblem
 from dcplan.scenario.scenario import H100_REFERENCE_PFLOPS, Scenario
 
 PROHIBITIVE_USD_PER_H100E_YEAR = 1e8
+"""Penalty on the run not hosted; at least 1,000 x the demand penalty is used."""
+
+SECONDS_PER_DAY = 86_400
+
+MATERIAL = 0.01
+"""Limits worth less than this share of the top limit's run H100e per unit are left out: they
+price the rest of the plan (other demand at its ordinary penalty), not the run."""
+
+DEFINITIONAL = ("training_demand", "demand_balance", "training_site", "power_balance", "regional_balance", "gpu_in_use_upper")
+"""Rows that pass a limit's value along (demand, site power and regional balances, GPUs in use)
+rather than limit anything themselves: left out of the limits table so the limit itself shows."""
 
 
-def largest_training_run(scn: Scenario, year: int, hosted_by: str) -> dict:
-    """The largest run `hosted_by` (a supercluster name or a site id) can host in `year`."""
-    t = {k: v.copy() for k, v in scn.raw_tables.items()}
-    bound = 10 * pd.to_numeric(scn.tables["sites"]["max_it_mw"]).sum() * 20 / 1e6  # M H100e: 20 H100e/kW
-    row = {"year": str(year), "supercluster": hosted_by, "run_h100e_millions": str(bound),
-           "source": "largest-run mode", "source_year": str(year)}
-    t["training"] = pd.DataFrame([row])
+@dataclass
+class LargestRun:
+    """The largest run `hosted_by` can host in `year`, where it runs and what limits it."""
+
+    year: int
+    hosted_by: str
+    kind: str  # "campus" (one site) or "supercluster"
+    sites: list[str]
+    regions: list[str]
+    run_h100e: float
+    run_flop: float
+    run_gw: float
+    limiting_slice: str
+    by_site: pd.DataFrame  # the run at each member site in the limiting slice
+    limits: pd.DataFrame  # binding constraints ranked by the run H100e one more unit adds
+    results: object = field(repr=False, default=None)  # the solved dcplan Results
+
+    def row(self) -> dict:
+        """One flat row for a comparison table."""
+        top = self.limits.iloc[0] if not self.limits.empty else None
+        return {
+            "year": self.year, "hosted_by": self.hosted_by, "kind": self.kind, "n_sites": len(self.sites),
+            "sites": ", ".join(self.sites), "regions": ", ".join(self.regions), "run_h100e": self.run_h100e,
+            "run_flop": self.run_flop, "run_gw": self.run_gw, "limiting_slice": self.limiting_slice,
+            "top_limit": "" if top is None else f"{top['label']} ({top['equation']}) {top['where']} {top['year']}",
+        }
+
+
+def run_flop(scn: Scenario, h100e: float) -> float:
+    """Total FLOP of a run of `h100e` H100-equivalents over `training.run_days` at `training.utilization`."""
+    p = scn.params
+    return h100e * H100_REFERENCE_PFLOPS * 1e15 * p["training.utilization"] * p["training.run_days"] * SECONDS_PER_DAY
+
+
+def host_sites(scn: Scenario, year: int, hosted_by: str) -> list[str]:
+    """Member sites of `hosted_by` (a named or found supercluster, or a site id); InputError if unknown."""
+    from dcplan.model.training_sets import training_plan
+
+    variant = _with_training(scn, year, hosted_by, 0.0, {})
+    return training_plan(variant).members[year]
+
+
+def _with_training(scn: Scenario, year: int, hosted_by: str, run_h100e_millions: float, extra: dict) -> Scenario:
     from dcplan.scenario.load import scenario_from_tables
 
-    over = {**scn.overrides, "training.unmet_penalty_usd_per_h100e_year": PROHIBITIVE_USD_PER_H100E_YEAR}
-    variant = scenario_from_tables(t, name=f"{scn.name}: largest run {year} @ {hosted_by}", overrides=over)
+    if not scn.start_year <= year <= scn.end_year:
+        raise InputError([InputProblem("--year", f"got {year}; expected a year of the horizon {scn.start_year}-{scn.end_year}")])
+    t = {k: v.copy() for k, v in scn.raw_tables.items()}
+    t["training"] = pd.DataFrame(
+        [{"year": str(year), "supercluster": hosted_by, "run_h100e_millions": repr(run_h100e_millions),
+          "source": "largest-run mode", "source_year": str(year)}]
+    )
+    return scenario_from_tables(t, name=f"{scn.name}: largest run {year} @ {hosted_by}", overrides={**scn.overrides, **extra})
+
+
+def _upper_bound_h100e(scn: Scenario, sites: list[str]) -> float:
+    """More than the members could ever host: their IT limits filled with the best H100e per kW."""
+    g = scn.gpus
+    best_h100e_per_kw = float((g["h100e_per_gpu"] / g["it_power_kw_per_gpu"]).max())
+    it_mw = float(pd.to_numeric(scn.sites.loc[sites, "max_it_mw"]).sum())
+    return 2.0 * it_mw * 1e3 * best_h100e_per_kw + 1.0
+
+
+def largest_training_run(scn: Scenario, year: int, hosted_by: str, top_limits: int = 10) -> LargestRun:
+    """The largest run `hosted_by` (a supercluster name or a site id) can host in `year`."""
+    from dcplan.plan import Plan
+
+    members = host_sites(scn, year, hosted_by)
+    bound = _upper_bound_h100e(scn, members)
+    penalty = max(PROHIBITIVE_USD_PER_H100E_YEAR, 1e3 * scn.params["demand.unmet_penalty_usd_per_h100e_year"])
+    variant = _with_training(scn, year, hosted_by, bound / 1e6, {"training.unmet_penalty_usd_per_h100e_year": penalty})
     res = Plan(variant).solve()
-    tr = res.training
-    per_slice = tr.groupby("slice")["hosted_h100e"].sum()
+    tr = res.training[res.training["year"] == year]
+    per_slice = tr.groupby("slice", sort=False)["hosted_h100e"].sum()
+    worst = str(per_slice.idxmin())
     h100e = float(per_slice.min())
-    worst = per_slice.idxmin()
-    hosted = tr[tr["slice"] == worst].set_index("site")["hosted_h100e"]
-    ps = res.power_slices[(res.power_slices["year"] == year) & (res.power_slices["slice"] == worst)].set_index("site")
-    gpus = res.gpus[res.gpus["year"] == year].groupby("site")["in_use_h100e"].sum()
-    mw = 0.0
-    for s, h in hosted.items():
-        if h > 0 and s in ps.index and gpus.get(s, 0) > 0:
-            mw += h * ps.loc[s, "facility_mw"] / max(gpus[s], 1e-9)
-    p = scn.params
-    flop = h100e * H100_REFERENCE_PFLOPS * 1e15 * p["training.utilization"] * p["training.run_days"] * 86400
-    return {
-        "year": year, "hosted_by": hosted_by, "sites": ", ".join(sorted(hosted.index)),
-        "run_h100e": h100e, "run_flop": flop, "run_gw": mw / 1e3, "hosted_by_site": hosted.to_dict(),
-    }
+    if h100e >= 0.999 * bound:  # cannot happen unless a limit is missing; never report a bound as an answer
+        raise RuntimeError(f"largest run at {hosted_by} in {year} reached the search bound {bound:,.0f} H100e")
+    by_site = tr[tr["slice"] == worst][["site", "region", "anchor", "hosted_h100e", "run_it_mw", "run_facility_mw"]]
+    regions = sorted(set(by_site["region"]))
+    return LargestRun(
+        year=year, hosted_by=hosted_by, kind="campus" if members == [hosted_by] else "supercluster",
+        sites=sorted(members), regions=regions, run_h100e=h100e, run_flop=run_flop(scn, h100e),
+        run_gw=float(by_site["run_facility_mw"].sum()) / 1e3, limiting_slice=worst,
+        by_site=by_site.reset_index(drop=True), limits=_limits(res.shadow_prices, year, members, regions).head(top_limits),
+        results=res,
+    )
+
+
+def _limits(sp: pd.DataFrame, year: int, sites: list[str], regions: list[str]) -> pd.DataFrame:
+    """Binding limits on the run (see the module docstring): global ones, the members' and their
+    regions', and corridors touching those regions, in `year` or before, ranked by run H100e per unit."""
+    r1 = sp[(sp["family"] == "training_demand") & (sp["year"] == year)]["shadow_price_pv_usd_per_unit"].sum()
+    cols = ["family", "equation", "label", "where", "year", "unit", "run_h100e_per_unit", "shadow_price_pv_usd_per_unit", "slices_binding"]
+    if r1 <= 0:
+        return pd.DataFrame(columns=cols)
+    d = sp[sp["binding"] & ~sp["family"].isin(DEFINITIONAL)].copy()
+    d = d[d["year"].isna() | (d["year"] <= year)]
+    corridor_ends = d["corridor"].fillna("").str.split("->")
+    touches = corridor_ends.map(lambda ends: bool(set(ends) & set(regions)))
+    keep = (d["scope"] == "global") | d["site"].isin(sites) | d["region"].isin(regions) | touches
+    d = d[keep]
+    if d.empty:
+        return pd.DataFrame(columns=cols)
+    d["where"] = d["corridor"].fillna(d["site"]).fillna(d["region"]).fillna("")
+    d.loc[d["asset"].notna(), "where"] = d["where"] + " " + d["asset"].fillna("")
+    d["year"] = d["year"].fillna(year).astype(int)
+    g = d.groupby(["family", "equation", "label", "where", "year", "unit"], as_index=False).agg(
+        shadow_price_pv_usd_per_unit=("shadow_price_pv_usd_per_unit", "sum"), slices_binding=("binding", "sum")
+    )
+    g["run_h100e_per_unit"] = g["shadow_price_pv_usd_per_unit"] / r1
+    g = g[g["run_h100e_per_unit"] >= MATERIAL * g["run_h100e_per_unit"].max()]
+    return g.sort_values("run_h100e_per_unit", ascending=False)[cols].reset_index(drop=True)
+
+
+def campus_and_supercluster_runs(scn: Scenario, year: int, hosted_by: str) -> list[LargestRun]:
+    """The largest run on each member campus alone, then on the whole supercluster (just the
+    campus when `hosted_by` is a site)."""
+    members = host_sites(scn, year, hosted_by)
+    runs = [largest_training_run(scn, year, s) for s in members]
+    if members != [hosted_by]:
+        runs.append(largest_training_run(scn, year, hosted_by))
+    return runs
+
+
+def comparison_table(runs: list[LargestRun]) -> pd.DataFrame:
+    """One row per run (LargestRun.row), with `x_best_campus` = run / the best single campus's
+    run of the same year."""
+    df = pd.DataFrame([r.row() for r in runs])
+    best = df[df["kind"] == "campus"].groupby("year")["run_h100e"].max()
+    df["x_best_campus"] = df["run_h100e"] / df["year"].map(best)
+    return df
+
+
+def limits_table(runs: list[LargestRun]) -> pd.DataFrame:
+    """The limits of every run, stacked, with the run's year and host in front."""
+    frames = [r.limits.rename(columns={"year": "limit_year"}).assign(run_year=r.year, hosted_by=r.hosted_by) for r in runs]
+    frames = [f for f in frames if not f.empty]
+    if not frames:
+        return pd.DataFrame()
+    df = pd.concat(frames, ignore_index=True)
+    return df[["run_year", "hosted_by"] + [c for c in df.columns if c not in ("run_year", "hosted_by")]]
 
 
 def compare_campus_and_supercluster(scn: Scenario, year: int, supercluster: str) -> pd.DataFrame:
-    """Largest run on each member campus alone and on the whole supercluster, side by side."""
-    from dcplan.model.training_sets import training_plan
-
-    t = {k: v.copy() for k, v in scn.raw_tables.items()}
-    t["training"] = pd.DataFrame(
-        [{"year": str(year), "supercluster": supercluster, "run_h100e_millions": "0", "source": "-", "source_year": str(year)}]
-    )
-    from dcplan.scenario.load import scenario_from_tables
-
-    members = training_plan(scenario_from_tables(t, overrides=scn.overrides)).members[year]
-    rows = [largest_training_run(scn, year, s) for s in members] + [largest_training_run(scn, year, supercluster)]
-    df = pd.DataFrame(rows).drop(columns="hosted_by_site")
-    return df
+    """Largest run on each member campus alone and on the whole supercluster, side by side, with
+    `x_best_campus` = run / the best single campus's run."""
+    return comparison_table(campus_and_supercluster_runs(scn, year, supercluster))
