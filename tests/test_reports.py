@@ -335,3 +335,17 @@ def test_report_renders_in_chromium_without_console_errors(report, tmp_path):
         assert hi - lo > 100, "the screenshot is blank"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(shot, ARTIFACTS / "report.png")
+
+
+def test_report_network_section_shows_superclusters_and_flows(report, res):
+    """The Network section lists the 2030 superclusters with the most power in use (first the one
+    the supercluster_power table ranks first) and the power moved between regions."""
+    text = report.read_text(encoding="utf-8")
+    i = text.index('<section id="network">')
+    section = text[i:text.index("</section>", i)]
+    assert "Superclusters in 2030" in section and "Power moved between regions in 2030" in section
+    sp = res.supercluster_power[res.supercluster_power["year"] == 2030]
+    top = sp.sort_values(["facility_mw", "supercluster"], ascending=[False, True]).iloc[0]
+    first_row = section[section.index("<tbody>"):]
+    assert first_row.index(f">{top['supercluster']}<") < first_row.index("</tr>")
+    assert f"{top['facility_mw'] / 1e3:,.2f}" in first_row[: first_row.index("</tr>")]

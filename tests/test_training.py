@@ -189,3 +189,59 @@ def test_validate_rejects_an_unknown_training_host(tmp_path):
     assert "training.csv, row 3, column 'supercluster'" in r.output
     assert "unknown supercluster or site 'stargate'; superclusters: c, auto_1" in r.output
     assert sorted(p.name for p in folder.iterdir()) == before
+
+
+def test_supercluster_power_table_sums_the_plan_at_its_members():
+    """The 1,500-GPU plan of test_supercluster_hosts_the_run: supercluster 'c' has 1.5 MW of IT
+    (1 kW per GPU) and 1,500 H100e in use in 2026, the sum over its two members."""
+    res = run("c", 10)
+    sp = res.supercluster_power
+    row = sp[(sp["supercluster"] == "c") & (sp["year"] == 2026)].iloc[0]
+    assert row["sites"] == "s1, s2" and row["regions"] == "OK, TX"
+    assert row["it_mw"] == pytest.approx(1.5, rel=REL)
+    assert row["in_use_h100e"] == pytest.approx(1500, rel=REL)
+    p = res.power[res.power["year"] == 2026]
+    assert row["facility_mw"] == pytest.approx(p["facility_mw"].sum(), rel=REL)
+    assert row["online_grid_mw"] == pytest.approx(
+        res.capacity.query("year == 2026 and asset == 'grid_interconnection'")["online"].sum(), rel=REL)
+
+
+def test_largest_run_cli_prints_and_writes_the_comparison(tmp_path):
+    """`dcplan largest-run` on the two-state case: both campuses at 1,000 H100e, the supercluster
+    at 2,000 (2.00 x the best campus); the tables land in --out; an unknown host exits 1."""
+    from typer.testing import CliRunner
+
+    from dcplan.cli import app
+
+    scn = two_state_scenario(10)
+    folder = tmp_path / "scn"
+    folder.mkdir()
+    for name, df in scn.raw_tables.items():
+        df.to_csv(folder / f"{name}.csv", index=False)
+    overrides = {"regions.TX.headroom_mw_start": 1, "regions.OK.headroom_mw_start": 1,
+                 "network.training_bits_per_flop": BITS_PER_FLOP}
+    import yaml
+
+    (folder / "scenario.yaml").write_text(yaml.safe_dump({"name": "two-state", "overrides": overrides}))
+    r = CliRunner().invoke(app, ["largest-run", str(folder), "--host", "c", "--year", "2026", "--out", str(tmp_path / "lr"), "--format", "csv"])
+    assert r.exit_code == 0, r.output
+    assert "c (supercluster)" in r.output and "2.00" in r.output and "regional large-load headroom" in r.output
+    df = pd.read_csv(tmp_path / "lr" / "largest_run.csv").set_index("hosted_by")
+    assert df.loc["c", "run_h100e"] == pytest.approx(2000, rel=REL)
+    assert df.loc["s1", "run_h100e"] == pytest.approx(1000, rel=REL)
+    limits = pd.read_csv(tmp_path / "lr" / "largest_run_limits.csv")
+    assert set(limits["hosted_by"]) == {"s1", "s2", "c"}
+    bad = CliRunner().invoke(app, ["largest-run", str(folder), "--host", "nope", "--year", "2026"])
+    assert bad.exit_code == 1 and "unknown supercluster or site 'nope'" in bad.output
+
+
+def test_report_shows_the_training_run(tmp_path):
+    """A results folder with a training run gets it in the report's Network section."""
+    from dcplan.reports.html import write_report
+
+    res = run("c", 10)
+    res.write(tmp_path / "r", "parquet")
+    text = write_report(tmp_path / "r").read_text(encoding="utf-8")
+    i = text.index('<section id="network">')
+    section = text[i:text.index("</section>", i)]
+    assert "Training run across its supercluster" in section and ">c<" in section

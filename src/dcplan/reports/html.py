@@ -73,6 +73,7 @@ SECTIONS = (
     ("interactive", "Interactive"),
     ("charts", "Charts"),
     ("map", "Map"),
+    ("network", "Network"),
     ("tables", "Tables"),
 )
 
@@ -419,6 +420,68 @@ def _map(res: LoadedResults) -> str:
     )
 
 
+def _network(res: LoadedResults, top: int = 8) -> str:
+    """Superclusters (potential and what the plan puts there), power moved between regions, and
+    the training run across its supercluster, in the report's focus year."""
+    t = res.tables
+    parts = []
+    years = sorted(int(y) for y in res.compute["year"])
+    y = _pick_year(years)
+    sp = t.get("supercluster_power")
+    if sp is not None and not sp.empty:
+        d = sp[sp["year"] == y].sort_values(["facility_mw", "supercluster"], ascending=[False, True]).head(top)
+        parts.append(
+            f"<h3>Superclusters in {y}: the {len(d)} with the most power in use</h3>"
+            + _table(pd.DataFrame({
+                "supercluster": d["supercluster"], "origin": d["origin"], "sites": d["n_sites"].astype(int).astype(str),
+                "states": d["regions"], "max RTT (ms)": [_num(v, 1) for v in d["max_rtt_ms"]],
+                "power available (GW)": [_num(v / 1e3) for v in d["power_available_mw"]],
+                "facility power in use (GW)": [_num(v / 1e3) for v in d["facility_mw"]],
+                "in use (M H100e)": [_m(v) for v in d["in_use_h100e"]],
+            }), left=("supercluster", "origin", "states"))
+        )
+    fl, ps = t.get("flows"), t.get("power_slices")
+    if fl is not None and not fl.empty and ps is not None and not ps.empty:
+        hours = ps.drop_duplicates("slice").set_index("slice")["hours"]
+        f = fl[fl["year"] == y].assign(h=lambda x: x["slice"].map(hours).fillna(0.0))
+        f = f.assign(mwh=f["flow_mw"] * f["h"])
+        g = f.groupby(["from_region", "to_region"]).agg(avg=("mwh", "sum"), peak=("flow_mw", "max"), cap=("capacity_mw", "max"))
+        g["avg"] /= max(float(hours.sum()), 1.0)
+        g = g[g["peak"] > 1e-6].sort_values("avg", ascending=False)
+        if not g.empty:
+            parts.append(
+                f"<h3>Power moved between regions in {y} (sent, before losses)</h3>"
+                + _table(pd.DataFrame({
+                    "from": [a for a, _ in g.index], "to": [b for _, b in g.index],
+                    "average (MW)": [_num(v, 0) for v in g["avg"]], "peak slice (MW)": [_num(v, 0) for v in g["peak"]],
+                    "capacity (MW)": [_num(v, 0) for v in g["cap"]],
+                }), left=("from", "to"))
+            )
+    tr = t.get("training")
+    if tr is not None and not tr.empty:
+        rows = []
+        for yy, g in tr.groupby("year"):
+            per_slice = g.groupby("slice")["hosted_h100e"].sum()
+            worst = per_slice.idxmin()
+            w = g[g["slice"] == worst]
+            states = w.groupby("region")["hosted_h100e"].sum()
+            rows.append({
+                "year": str(int(yy)), "supercluster": g["supercluster"].iloc[0],
+                "run (M H100e)": _m(g["run_h100e"].iloc[0]), "hosted, least slice (M H100e)": _m(per_slice.min()),
+                "not hosted (M H100e)": _m(w["unmet_h100e"].iloc[0]),
+                "power (GW)": _num(w["run_facility_mw"].sum() / 1e3),
+                "by state (M H100e)": ", ".join(f"{r} {_m(v)}" for r, v in states.items() if v > 0),
+            })
+        parts.append("<h3>Training run across its supercluster</h3>" + _table(pd.DataFrame(rows), left=("supercluster", "by state (M H100e)")))
+    if not parts:
+        return ('<section id="network"><h2>Network</h2><p class="note">No network in this scenario (no fiber links, '
+                "transmission corridors or training run).</p></section>")
+    return ('<section id="network"><h2>Network</h2><p class="note">Superclusters: sites within the latency budget '
+            "(docs/network.md); power available is an upper bound from site limits and regional headroom. "
+            "The largest run a supercluster could host: <code>dcplan largest-run --host NAME --year Y</code>.</p>"
+            + "".join(parts) + "</section>")
+
+
 def _tables(res: LoadedResults) -> str:
     comp = res.compute.sort_values("year")
     years = [int(y) for y in comp["year"]]
@@ -504,6 +567,7 @@ def render_report(res: LoadedResults) -> str:
             _plotly_charts(res),
             _charts(imgs),
             _map(res),
+            _network(res),
             _tables(res),
         ]
     )

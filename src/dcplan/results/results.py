@@ -17,7 +17,7 @@ from dcplan.solve.highs import Solution
 
 TABLE_NAMES = (
     "compute", "capacity", "gpus", "fleet_by_vintage", "power", "costs", "supply_chain", "shadow_prices", "binding",
-    "bottlenecks", "sites", "superclusters", "fiber_links", "power_slices", "regional_supply", "flows", "training",
+    "bottlenecks", "sites", "superclusters", "fiber_links", "power_slices", "regional_supply", "flows", "training", "supercluster_power",
 )
 SITE_COLUMNS = ["site", "name", "region", "latitude", "longitude", "operator", "max_it_mw", "max_grid_mw", "max_onsite_gas_mw", "pue"]
 
@@ -46,6 +46,7 @@ class Results:
     regional_supply: pd.DataFrame
     flows: pd.DataFrame
     training: pd.DataFrame
+    supercluster_power: pd.DataFrame
     solver: dict = field(default_factory=dict)
 
     @property
@@ -103,19 +104,22 @@ def extract_results(
     gpus = tables.gpu_table(scn, m, sets)
     sp = shadow_prices(scn, m, activity, col_dual)
     by_slice = tables.power_slice_table(scn, m, sets)
+    capacity = tables.capacity_table(scn, m, sets)
+    power = tables.power_table(scn, m, sets, by_slice)
     return Results(
         scenario=scn.name,
         status=solution.status,
         objective_usd=solution.objective * 1e6,
         compute=tables.compute_table(scn, m, sets, gpus),
-        capacity=tables.capacity_table(scn, m, sets),
+        capacity=capacity,
         gpus=gpus,
         fleet_by_vintage=tables.vintage_table(scn, m, sets),
-        power=tables.power_table(scn, m, sets, by_slice),
+        power=power,
         power_slices=by_slice,
         regional_supply=tables.regional_supply_table(scn, m, sets),
         flows=tables.flow_table(scn, m, sets),
         training=tables.training_table(scn, m, sets),
+        supercluster_power=tables.supercluster_power_table(scn, capacity, power, gpus),
         costs=tables.cost_table(scn, m, sets),
         supply_chain=tables.supply_chain_table(scn, m, sets),
         shadow_prices=sp,

@@ -225,3 +225,33 @@ def training_table(scn: Scenario, m, sets: ModelSets) -> pd.DataFrame:
     cols = ["year", "slice", "supercluster", "site", "region", "anchor", "hosted_h100e", "run_h100e", "unmet_h100e",
             "run_it_mw", "run_facility_mw"]
     return pd.DataFrame(rows, columns=cols)
+
+
+SUPERCLUSTER_PLAN_COLUMNS = ["online_shell_mw", "online_grid_mw", "online_gas_mw", "it_mw", "facility_mw", "in_use_h100e"]
+
+
+def supercluster_power_table(scn: Scenario, capacity: pd.DataFrame, power: pd.DataFrame, gpus: pd.DataFrame) -> pd.DataFrame:
+    """Each supercluster by year: its potential (network.supercluster_table: members, regions,
+    RTT, site limits, headroom, power available, pipeline) and what the plan puts there: shell,
+    grid and gas capacity online, peak IT and facility MW (summed over members' peaks) and H100e
+    in use. Empty without fiber links."""
+    from dcplan.network.superclusters import TABLE_COLUMNS, supercluster_table
+
+    links = scn.tables.get("fiber_links")
+    if links is None or links.empty:
+        return pd.DataFrame(columns=TABLE_COLUMNS + SUPERCLUSTER_PLAN_COLUMNS)
+    sc = supercluster_table(scn)
+    online = capacity.pivot_table(index=["site", "year"], columns="asset", values="online", aggfunc="sum")
+    site_year = pd.DataFrame(index=pd.MultiIndex.from_product([list(scn.sites.index), scn.years], names=["site", "year"]))
+    site_year["online_shell_mw"] = online.get("shell", pd.Series(dtype=float))
+    site_year["online_grid_mw"] = online.get("grid_interconnection", pd.Series(dtype=float))
+    site_year["online_gas_mw"] = online.get("gas_turbine", pd.Series(dtype=float))
+    site_year["it_mw"] = power.set_index(["site", "year"])["it_mw"]
+    site_year["facility_mw"] = power.set_index(["site", "year"])["facility_mw"]
+    site_year["in_use_h100e"] = gpus.groupby(["site", "year"])["in_use_h100e"].sum()
+    site_year = site_year.fillna(0.0)
+    rows = []
+    for r in sc.itertuples(index=False):
+        members = [s.strip() for s in r.sites.split(",")]
+        rows.append(site_year.loc[[(s, r.year) for s in members]].sum().to_dict())
+    return pd.concat([sc.reset_index(drop=True), pd.DataFrame(rows, columns=SUPERCLUSTER_PLAN_COLUMNS)], axis=1)
