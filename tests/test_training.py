@@ -19,7 +19,9 @@ REL = 1e-6
 BITS_PER_FLOP = 1 / 0.989e6  # so that 1,000 H100e away from the anchor need exactly 1 Tbps
 
 
-def run(hosted_by: str, link_tbps: float | None):
+def run(hosted_by: str, link_tbps: float | None, gw: float = 1e-3):
+    """The case with each state serving `gw` GW and a 1.5 x `gw` run (default: the MW scale)."""
+    k = gw * 1e3  # MW per state
     t = tiny_tables()
     tx = dict(t["regions"].iloc[0])
     t["regions"] = pd.DataFrame([tx, {**tx, "region": "OK", "name": "Oklahoma", "iso": "SPP"}])
@@ -28,13 +30,13 @@ def run(hosted_by: str, link_tbps: float | None):
     t["pipeline"] = pd.concat([t["pipeline"], t["pipeline"].assign(site="s2")], ignore_index=True)
     if link_tbps is not None:
         t["fiber_links"] = pd.DataFrame(
-            [{"site_a": "s1", "site_b": "s2", "distance_km": None, "route_factor": None, "bandwidth_tbps": link_tbps, **SRC}]
+            [{"site_a": "s1", "site_b": "s2", "distance_km": None, "route_factor": None, "bandwidth_tbps": link_tbps * k, **SRC}]
         )
         t["superclusters"] = pd.DataFrame([{"supercluster": "c", "site": s, **SRC} for s in ("s1", "s2")])
-    t["training"] = pd.DataFrame([{"year": 2026, "supercluster": hosted_by, "run_h100e_millions": 0.0015, **SRC}])
+    t["training"] = pd.DataFrame([{"year": 2026, "supercluster": hosted_by, "run_h100e_millions": 0.0015 * k, **SRC}])
     over = {
-        "regions.TX.headroom_mw_start": 1, "regions.OK.headroom_mw_start": 1,
-        "demand.start_h100e_millions": 0.0015, "network.training_bits_per_flop": BITS_PER_FLOP,
+        "regions.TX.headroom_mw_start": k, "regions.OK.headroom_mw_start": k,
+        "demand.start_h100e_millions": 0.0015 * k, "network.training_bits_per_flop": BITS_PER_FLOP,
     }
     return Plan(scenario_from_tables(t, overrides=over)).solve()
 
@@ -75,6 +77,23 @@ def test_fiber_bandwidth_limits_the_remote_share():
     row = shadow(res, "fiber_capacity", 2026, site="s1")
     assert row["binding"] and row["unit"] == "Tbps"
     assert row["shadow_price_usd_per_unit"] == pytest.approx(10_000_000, rel=REL)
+
+
+def test_the_issue_case_at_full_scale():
+    """The same three cases as the issue states them: each state capped at 1 GW, a 1.5 GW run
+    (1.5M GPUs of 1 kW). One campus: 0.5M H100e of the run unhosted, $6.5bn; the supercluster
+    with 10 Pb/s: all hosted, $1.5bn; with a 200 Tbps link: 300k unhosted, $4.5bn."""
+    one = run("s1", None, gw=1.0)
+    assert one.objective_usd == pytest.approx(6.5e9, rel=REL)
+    assert one.training["unmet_h100e"].iloc[0] == pytest.approx(500_000, rel=REL)
+    both = run("c", 10, gw=1.0)
+    assert both.objective_usd == pytest.approx(1.5e9, rel=REL)
+    assert both.training["unmet_h100e"].iloc[0] == pytest.approx(0, abs=1e-3)
+    assert both.training["run_facility_mw"].sum() == pytest.approx(1500, rel=REL)
+    thin = run("c", 0.2, gw=1.0)
+    assert thin.objective_usd == pytest.approx(4.5e9, rel=REL)
+    assert thin.training["unmet_h100e"].iloc[0] == pytest.approx(300_000, rel=REL)
+    assert thin.training.set_index("site").loc["s2", "hosted_h100e"] == pytest.approx(200_000, rel=REL)
 
 
 def test_unknown_supercluster_is_a_clear_error():
