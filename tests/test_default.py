@@ -94,3 +94,20 @@ def test_cli_runs_the_default(tmp_path):
     assert s["status"] == "Optimal" and s["objective_usd"] > 0
     assert set(s["compute_online_h100e"]) == {str(y) for y in range(2026, 2036)}
     assert (out / "capacity.parquet").is_file() and (out / "shadow_prices.parquet").is_file()
+
+
+def test_fairwater_training_example_spans_both_states(res):
+    """inputs/examples/fairwater_training: the default plus an 8M H100e run in 2030 at Fairwater.
+    Mount Pleasant alone can host at most 7.28M H100e that year (dcplan largest-run), so the run
+    must use both states; a run adds a constraint (R1) and never lowers the cost."""
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parents[1] / "inputs" / "examples" / "fairwater_training"
+    ex = dcplan.Plan(dcplan.load_scenario(folder)).solve()
+    assert ex.status == "Optimal"
+    tr = ex.training[ex.training["year"] == 2030]
+    assert tr["unmet_h100e"].max() == pytest.approx(0, abs=1.0)
+    by_state = tr.groupby(["slice", "region"])["hosted_h100e"].sum().unstack()
+    assert (by_state["GA"] > 1e5).all() and (by_state["WI"] > 1e5).all()
+    assert (by_state.sum(axis=1) >= 8e6 * (1 - 1e-6)).all()
+    assert ex.objective_usd >= res.objective_usd * (1 - 1e-7)
