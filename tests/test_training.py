@@ -19,9 +19,9 @@ REL = 1e-6
 BITS_PER_FLOP = 1 / 0.989e6  # so that 1,000 H100e away from the anchor need exactly 1 Tbps
 
 
-def run(hosted_by: str, link_tbps: float | None, gw: float = 1e-3):
-    """The case with each state serving `gw` GW and a 1.5 x `gw` run (default: the MW scale)."""
-    k = gw * 1e3  # MW per state
+def two_state_tables(link_tbps: float | None) -> dict[str, pd.DataFrame]:
+    """Tiny tables with s1 (TX) and s2 (OK, no site limits of its own beyond s1's copy), and a
+    s1-s2 fiber link of `link_tbps` with supercluster 'c' = {s1, s2} when it is given."""
     t = tiny_tables()
     tx = dict(t["regions"].iloc[0])
     t["regions"] = pd.DataFrame([tx, {**tx, "region": "OK", "name": "Oklahoma", "iso": "SPP"}])
@@ -30,9 +30,16 @@ def run(hosted_by: str, link_tbps: float | None, gw: float = 1e-3):
     t["pipeline"] = pd.concat([t["pipeline"], t["pipeline"].assign(site="s2")], ignore_index=True)
     if link_tbps is not None:
         t["fiber_links"] = pd.DataFrame(
-            [{"site_a": "s1", "site_b": "s2", "distance_km": None, "route_factor": None, "bandwidth_tbps": link_tbps * k, **SRC}]
+            [{"site_a": "s1", "site_b": "s2", "distance_km": None, "route_factor": None, "bandwidth_tbps": link_tbps, **SRC}]
         )
         t["superclusters"] = pd.DataFrame([{"supercluster": "c", "site": s, **SRC} for s in ("s1", "s2")])
+    return t
+
+
+def run(hosted_by: str, link_tbps: float | None, gw: float = 1e-3):
+    """The case with each state serving `gw` GW and a 1.5 x `gw` run (default: the MW scale)."""
+    k = gw * 1e3  # MW per state
+    t = two_state_tables(link_tbps * k if link_tbps is not None else None)
     t["training"] = pd.DataFrame([{"year": 2026, "supercluster": hosted_by, "run_h100e_millions": 0.0015 * k, **SRC}])
     over = {
         "regions.TX.headroom_mw_start": k, "regions.OK.headroom_mw_start": k,
@@ -111,17 +118,7 @@ def largest(hosted_by: str, link_tbps: float | None):
 
 def two_state_scenario(link_tbps: float | None):
     """s1 (TX) and s2 (OK), each state serving 1 MW; a fiber link and supercluster 'c' if link_tbps."""
-    t = tiny_tables()
-    tx = dict(t["regions"].iloc[0])
-    t["regions"] = pd.DataFrame([tx, {**tx, "region": "OK", "name": "Oklahoma", "iso": "SPP"}])
-    s1 = dict(t["sites"].iloc[0])
-    t["sites"] = pd.DataFrame([s1, {**s1, "site": "s2", "name": "Site 2", "region": "OK", "latitude": 36.31, "longitude": -95.32}])
-    t["pipeline"] = pd.concat([t["pipeline"], t["pipeline"].assign(site="s2")], ignore_index=True)
-    if link_tbps is not None:
-        t["fiber_links"] = pd.DataFrame(
-            [{"site_a": "s1", "site_b": "s2", "distance_km": None, "route_factor": None, "bandwidth_tbps": link_tbps, **SRC}]
-        )
-        t["superclusters"] = pd.DataFrame([{"supercluster": "c", "site": s, **SRC} for s in ("s1", "s2")])
+    t = two_state_tables(link_tbps)
     return scenario_from_tables(
         t, overrides={"regions.TX.headroom_mw_start": 1, "regions.OK.headroom_mw_start": 1,
                       "network.training_bits_per_flop": BITS_PER_FLOP}
@@ -186,15 +183,7 @@ def test_validate_rejects_an_unknown_training_host(tmp_path):
 
     from dcplan.cli import app
 
-    t = tiny_tables()
-    tx = dict(t["regions"].iloc[0])
-    t["regions"] = pd.DataFrame([tx, {**tx, "region": "OK", "name": "Oklahoma", "iso": "SPP"}])
-    s1 = dict(t["sites"].iloc[0])
-    t["sites"] = pd.DataFrame([s1, {**s1, "site": "s2", "name": "Site 2", "region": "OK", "latitude": 36.31, "longitude": -95.32}])
-    t["fiber_links"] = pd.DataFrame(
-        [{"site_a": "s1", "site_b": "s2", "distance_km": None, "route_factor": None, "bandwidth_tbps": 1, **SRC}]
-    )
-    t["superclusters"] = pd.DataFrame([{"supercluster": "c", "site": s, **SRC} for s in ("s1", "s2")])
+    t = two_state_tables(1)
     t["training"] = pd.DataFrame([{"year": 2026, "supercluster": "s1", "run_h100e_millions": 0.001, **SRC},
                                   {"year": 2027, "supercluster": "stargate", "run_h100e_millions": 0.001, **SRC}])
     folder = tmp_path / "scn"
