@@ -20,7 +20,7 @@ BITS_PER_FLOP = 1 / 0.989e6  # so that 1,000 H100e away from the anchor need exa
 
 
 def two_state_tables(link_tbps: float | None) -> dict[str, pd.DataFrame]:
-    """Tiny tables with s1 (TX) and s2 (OK, no site limits of its own beyond s1's copy), and a
+    """Tiny tables with s1 (TX) and s2 (a copy of s1 in Oklahoma), and a
     s1-s2 fiber link of `link_tbps` with supercluster 'c' = {s1, s2} when it is given."""
     t = tiny_tables()
     tx = dict(t["regions"].iloc[0])
