@@ -249,9 +249,10 @@ def supercluster_power_table(scn: Scenario, capacity: pd.DataFrame, power: pd.Da
     site_year["it_mw"] = power.set_index(["site", "year"])["it_mw"]
     site_year["facility_mw"] = power.set_index(["site", "year"])["facility_mw"]
     site_year["in_use_h100e"] = gpus.groupby(["site", "year"])["in_use_h100e"].sum()
-    site_year = site_year.fillna(0.0)
-    rows = []
-    for r in sc.itertuples(index=False):
-        members = [s.strip() for s in r.sites.split(",")]
-        rows.append(site_year.loc[[(s, r.year) for s in members]].sum().to_dict())
-    return pd.concat([sc.reset_index(drop=True), pd.DataFrame(rows, columns=SUPERCLUSTER_PLAN_COLUMNS)], axis=1)
+    site_year = site_year.fillna(0.0).reset_index()
+    members = sc[["supercluster", "sites"]].drop_duplicates("supercluster")
+    members = members.assign(site=members["sites"].str.split(", ")).explode("site")[["supercluster", "site"]]
+    planned = (
+        members.merge(site_year, on="site").groupby(["supercluster", "year"], as_index=False)[SUPERCLUSTER_PLAN_COLUMNS].sum()
+    )
+    return sc.merge(planned, on=["supercluster", "year"], how="left").fillna({c: 0.0 for c in SUPERCLUSTER_PLAN_COLUMNS})
