@@ -150,17 +150,16 @@ def print_summary(res, top_n: int = 3) -> None:
 
 def print_training(training) -> None:
     """The training run per year: where, its size, what was hosted in the least slice, and its power."""
+    from dcplan.results.tables import training_summary
+
     t = Table(title="training run across its supercluster (least-hosted time slice)")
     for c in ("year", "supercluster", "run (M H100e)", "hosted (M H100e)", "not hosted (M H100e)", "GW", "by state (M H100e)"):
         t.add_column(c, justify="left" if c in ("supercluster", "by state (M H100e)") else "right")
-    for y, g in training.groupby("year"):
-        per_slice = g.groupby("slice")["hosted_h100e"].sum()
-        w = g[g["slice"] == per_slice.idxmin()]
-        states = w.groupby("region")["hosted_h100e"].sum()
+    for r in training_summary(training).itertuples():
         t.add_row(
-            str(y), str(g["supercluster"].iloc[0]), f"{g['run_h100e'].iloc[0] / 1e6:,.2f}", f"{per_slice.min() / 1e6:,.2f}",
-            f"{w['unmet_h100e'].iloc[0] / 1e6:,.2f}", f"{w['run_facility_mw'].sum() / 1e3:,.2f}",
-            ", ".join(f"{r} {v / 1e6:,.2f}" for r, v in states.items() if v > 0),
+            str(r.year), str(r.supercluster), f"{r.run_h100e / 1e6:,.2f}", f"{r.hosted_h100e / 1e6:,.2f}",
+            f"{r.unmet_h100e / 1e6:,.2f}", f"{r.run_facility_mw / 1e3:,.2f}",
+            ", ".join(f"{k} {v / 1e6:,.2f}" for k, v in r.by_state.items()),
         )
     console.print(t)
 

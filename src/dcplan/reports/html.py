@@ -459,19 +459,17 @@ def _network(res: LoadedResults, top: int = 8) -> str:
             )
     tr = t.get("training")
     if tr is not None and not tr.empty:
-        rows = []
-        for yy, g in tr.groupby("year"):
-            per_slice = g.groupby("slice")["hosted_h100e"].sum()
-            worst = per_slice.idxmin()
-            w = g[g["slice"] == worst]
-            states = w.groupby("region")["hosted_h100e"].sum()
-            rows.append({
-                "year": str(int(yy)), "supercluster": g["supercluster"].iloc[0],
-                "run (M H100e)": _m(g["run_h100e"].iloc[0]), "hosted, least slice (M H100e)": _m(per_slice.min()),
-                "not hosted (M H100e)": _m(w["unmet_h100e"].iloc[0]),
-                "power (GW)": _num(w["run_facility_mw"].sum() / 1e3),
-                "by state (M H100e)": ", ".join(f"{r} {_m(v)}" for r, v in states.items() if v > 0),
-            })
+        from dcplan.results.tables import training_summary
+
+        rows = [
+            {
+                "year": str(r.year), "supercluster": r.supercluster, "run (M H100e)": _m(r.run_h100e),
+                "hosted, least slice (M H100e)": _m(r.hosted_h100e), "not hosted (M H100e)": _m(r.unmet_h100e),
+                "power (GW)": _num(r.run_facility_mw / 1e3),
+                "by state (M H100e)": ", ".join(f"{k} {_m(v)}" for k, v in r.by_state.items()),
+            }
+            for r in training_summary(tr).itertuples()
+        ]
         parts.append("<h3>Training run across its supercluster</h3>" + _table(pd.DataFrame(rows), left=("supercluster", "by state (M H100e)")))
     if not parts:
         return ('<section id="network"><h2>Network</h2><p class="note">No network in this scenario (no fiber links, '

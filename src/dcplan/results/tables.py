@@ -256,3 +256,22 @@ def supercluster_power_table(scn: Scenario, capacity: pd.DataFrame, power: pd.Da
         members.merge(site_year, on="site").groupby(["supercluster", "year"], as_index=False)[SUPERCLUSTER_PLAN_COLUMNS].sum()
     )
     return sc.merge(planned, on=["supercluster", "year"], how="left").fillna({c: 0.0 for c in SUPERCLUSTER_PLAN_COLUMNS})
+
+
+def training_summary(training: pd.DataFrame) -> pd.DataFrame:
+    """The training table per year, read in its limiting slice (the one where least is hosted: a
+    run must be hosted in every slice): `supercluster`, `run_h100e`, `limiting_slice`,
+    `hosted_h100e`, `unmet_h100e`, `run_facility_mw` and `by_state` ({region: hosted H100e})."""
+    rows = []
+    for y, g in training.groupby("year"):
+        per_slice = g.groupby("slice", sort=False)["hosted_h100e"].sum()
+        worst = per_slice.idxmin()
+        w = g[g["slice"] == worst]
+        rows.append({
+            "year": int(y), "supercluster": g["supercluster"].iloc[0], "run_h100e": float(g["run_h100e"].iloc[0]),
+            "limiting_slice": str(worst), "hosted_h100e": float(per_slice.min()), "unmet_h100e": float(w["unmet_h100e"].iloc[0]),
+            "run_facility_mw": float(w["run_facility_mw"].sum()),
+            "by_state": {r: float(v) for r, v in w.groupby("region")["hosted_h100e"].sum().items() if v > 0},
+        })
+    cols = ["year", "supercluster", "run_h100e", "limiting_slice", "hosted_h100e", "unmet_h100e", "run_facility_mw", "by_state"]
+    return pd.DataFrame(rows, columns=cols)

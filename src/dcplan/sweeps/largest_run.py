@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from dcplan.errors import InputError, InputProblem
+from dcplan.results.tables import training_summary
 from dcplan.scenario.scenario import H100_REFERENCE_PFLOPS, Scenario
 
 PROHIBITIVE_USD_PER_H100E_YEAR = 1e8
@@ -114,9 +115,8 @@ def largest_training_run(scn: Scenario, year: int, hosted_by: str, top_limits: i
     variant = _with_training(scn, year, hosted_by, bound / 1e6, {"training.unmet_penalty_usd_per_h100e_year": penalty})
     res = Plan(variant).solve()
     tr = res.training[res.training["year"] == year]
-    per_slice = tr.groupby("slice", sort=False)["hosted_h100e"].sum()
-    worst = str(per_slice.idxmin())
-    h100e = float(per_slice.min())
+    summary = training_summary(tr).iloc[0]
+    worst, h100e = summary["limiting_slice"], summary["hosted_h100e"]
     if h100e >= 0.999 * bound:  # cannot happen unless a limit is missing; never report a bound as an answer
         raise RuntimeError(f"largest run at {hosted_by} in {year} reached the search bound {bound:,.0f} H100e")
     by_site = tr[tr["slice"] == worst][["site", "region", "anchor", "hosted_h100e", "run_it_mw", "run_facility_mw"]]
@@ -124,7 +124,7 @@ def largest_training_run(scn: Scenario, year: int, hosted_by: str, top_limits: i
     return LargestRun(
         year=year, hosted_by=hosted_by, kind="campus" if members == [hosted_by] else "supercluster",
         sites=sorted(members), regions=regions, run_h100e=h100e, run_flop=run_flop(scn, h100e),
-        run_gw=float(by_site["run_facility_mw"].sum()) / 1e3, limiting_slice=worst,
+        run_gw=summary["run_facility_mw"] / 1e3, limiting_slice=worst,
         by_site=by_site.reset_index(drop=True), limits=_limits(res.shadow_prices, year, members, regions).head(top_limits),
         results=res,
     )
