@@ -33,22 +33,19 @@ def training_plan(scn: Scenario) -> TrainingPlan:
     tr = scn.tables.get("training")
     if tr is None or tr.empty:
         return tp
-    from dcplan.network import fiber_graph, superclusters
+    from dcplan.network import fiber_graph, training_hosts, unknown_host_message
 
     fiber = fiber_graph(scn)
-    clusters = {c.name: list(c.sites) for c in superclusters(scn, fiber)} if fiber.number_of_edges() else {}
     sites = scn.sites
+    hosts = training_hosts(sites.index, scn.tables.get("superclusters"), fiber)
     problems = []
     for i, r in tr.iterrows():
         y, name = int(r["year"]), str(r["supercluster"])
         if not scn.start_year <= y <= scn.end_year:
             continue
-        members = clusters.get(name) or ([name] if name in sites.index else None)
-        if members is None:
-            known = ", ".join(list(clusters)[:12])  # named first, then found
-            problems.append(
-                InputProblem("training.csv", f"unknown supercluster or site '{name}'; superclusters: {known or 'none'}", int(i) + 2, "supercluster")
-            )
+        members = hosts.get(name)
+        if members is None:  # load_scenario rejects these first (scenario/geo_checks.py)
+            problems.append(InputProblem("training.csv", unknown_host_message(name, hosts), int(i) + 2, "supercluster"))
             continue
         anchor = sorted(members, key=lambda s: (-float(sites.loc[s, "max_it_mw"]), s))[0]
         tp.members[y], tp.cluster[y], tp.anchor[y] = sorted(members), name, anchor

@@ -13,11 +13,13 @@ from dcplan.network.superclusters import (
     named_superclusters,
     supercluster_table,
     superclusters,
+    training_hosts,
+    unknown_host_message,
     within_budget_graph,
 )
 
 __all__ = [
     "Supercluster", "build_fiber_graph", "corridor_table", "fiber_graph", "fiber_latency_ms", "find_superclusters",
     "great_circle_km", "link_table", "named_superclusters", "power_graph", "supercluster_table", "superclusters",
-    "within_budget_graph",
+    "training_hosts", "unknown_host_message", "within_budget_graph",
 ]

@@ -147,6 +147,26 @@ def superclusters(scenario, fiber: nx.Graph | None = None, latency_budget_ms: fl
     return named_superclusters(scenario, fiber) + find_superclusters(fiber, latency_budget_ms)
 
 
+def training_hosts(sites: Iterable[str], superclusters_table: pd.DataFrame | None, fiber: nx.Graph) -> dict[str, list[str]]:
+    """Every name a training run may be hosted by (training.csv, the largest-run mode), with its
+    member sites: the named superclusters, then the found ones, then each site alone. A
+    supercluster's name wins over a site id of the same name."""
+    hosts: dict[str, list[str]] = {}
+    if superclusters_table is not None and not superclusters_table.empty:
+        hosts.update((c.name, list(c.sites)) for c in named_superclusters(superclusters_table, fiber))
+    if fiber.number_of_edges():
+        hosts.update((c.name, list(c.sites)) for c in find_superclusters(fiber) if c.name not in hosts)
+    for s in sites:
+        hosts.setdefault(str(s), [str(s)])
+    return hosts
+
+
+def unknown_host_message(name: str, hosts: dict[str, list[str]], sites_file: str = "sites.csv") -> str:
+    """What to say when a training run names no supercluster or site (named ones listed first)."""
+    menu = ", ".join([h for h, members in hosts.items() if members != [h]][:12]) or "none"
+    return f"unknown supercluster or site '{name}'; superclusters: {menu}; or a site id from {sites_file}"
+
+
 TABLE_COLUMNS = [
     "supercluster", "origin", "year", "n_sites", "sites", "regions", "max_rtt_ms", "within_budget",
     "max_it_mw", "max_grid_mw", "max_onsite_gas_mw", "max_power_mw", "regional_headroom_mw", "power_available_mw",

@@ -199,17 +199,12 @@ def _training_hosts(
     ):
         return []  # the rows these names refer to failed validation and are reported already
     from dcplan.network.fiber import build_fiber_graph
-    from dcplan.network.superclusters import find_superclusters, named_superclusters
+    from dcplan.network.superclusters import training_hosts, unknown_host_message
 
     fiber = build_fiber_graph(typed["sites"], typed["fiber_links"], params)
-    named = [c.name for c in named_superclusters(typed["superclusters"], fiber)]
-    found = [c.name for c in find_superclusters(fiber)] if fiber.number_of_edges() else []
-    known = set(named) | set(found) | set(typed["sites"]["site"])
-    out = []
-    for i, name in zip(tr.index, tr["supercluster"]):
-        if name not in known:
-            menu = ", ".join((named + found)[:12]) or "none"
-            out.append(InputProblem(
-                labels["training"], f"unknown supercluster or site '{name}'; superclusters: {menu}; or a site id from "
-                f"{labels['sites']}", int(i) + 2, "supercluster"))
-    return out
+    hosts = training_hosts(typed["sites"]["site"], typed["superclusters"], fiber)
+    return [
+        InputProblem(labels["training"], unknown_host_message(name, hosts, labels["sites"]), int(i) + 2, "supercluster")
+        for i, name in zip(tr.index, tr["supercluster"])
+        if name not in hosts
+    ]

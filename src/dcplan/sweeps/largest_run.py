@@ -77,18 +77,25 @@ def run_flop(scn: Scenario, h100e: float) -> float:
 
 
 def host_sites(scn: Scenario, year: int, hosted_by: str) -> list[str]:
-    """Member sites of `hosted_by` (a named or found supercluster, or a site id); InputError if unknown."""
-    from dcplan.model.training_sets import training_plan
+    """Member sites of `hosted_by` (a named or found supercluster, or a site id); InputError
+    naming `--host` or `--year` when it is unknown or the year is outside the horizon."""
+    from dcplan.network import fiber_graph, training_hosts, unknown_host_message
 
-    variant = _with_training(scn, year, hosted_by, 0.0, {})
-    return training_plan(variant).members[year]
+    _check_year(scn, year)
+    hosts = training_hosts(scn.sites.index, scn.tables.get("superclusters"), fiber_graph(scn))
+    if hosted_by not in hosts:
+        raise InputError([InputProblem("--host", unknown_host_message(hosted_by, hosts))])
+    return sorted(hosts[hosted_by])
+
+
+def _check_year(scn: Scenario, year: int) -> None:
+    if not scn.start_year <= year <= scn.end_year:
+        raise InputError([InputProblem("--year", f"got {year}; expected a year of the horizon {scn.start_year}-{scn.end_year}")])
 
 
 def _with_training(scn: Scenario, year: int, hosted_by: str, run_h100e_millions: float, extra: dict) -> Scenario:
     from dcplan.scenario.load import scenario_from_tables
 
-    if not scn.start_year <= year <= scn.end_year:
-        raise InputError([InputProblem("--year", f"got {year}; expected a year of the horizon {scn.start_year}-{scn.end_year}")])
     t = {k: v.copy() for k, v in scn.raw_tables.items()}
     t["training"] = pd.DataFrame(
         [{"year": str(year), "supercluster": hosted_by, "run_h100e_millions": repr(run_h100e_millions),
@@ -123,7 +130,7 @@ def largest_training_run(scn: Scenario, year: int, hosted_by: str, top_limits: i
     regions = sorted(set(by_site["region"]))
     return LargestRun(
         year=year, hosted_by=hosted_by, kind="campus" if members == [hosted_by] else "supercluster",
-        sites=sorted(members), regions=regions, run_h100e=h100e, run_flop=run_flop(scn, h100e),
+        sites=members, regions=regions, run_h100e=h100e, run_flop=run_flop(scn, h100e),
         run_gw=summary["run_facility_mw"] / 1e3, limiting_slice=worst,
         by_site=by_site.reset_index(drop=True), limits=_limits(res.shadow_prices, year, members, regions).head(top_limits),
         results=res,
