@@ -17,9 +17,9 @@ err = Console(stderr=True)
 
 
 def largest_run(
+    host: Annotated[str, typer.Option("--host", help="a supercluster (named or found, e.g. auto_1) or a site id")],
     scenario: Annotated[Optional[Path], typer.Argument(help="scenario folder; the bundled default when omitted")] = None,
-    host: Annotated[str, typer.Option("--host", help="a supercluster (named or found, e.g. auto_1) or a site id")] = "fairwater",
-    years: Annotated[list[int], typer.Option("--year", help="year of the run (repeatable)")] = None,
+    years: Annotated[list[int], typer.Option("--year", help="year of the run (repeatable; default 2030)")] = None,
     campuses: Annotated[bool, typer.Option("--campuses/--no-campuses", help="also each member campus alone")] = True,
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="folder for largest_run and largest_run_limits tables")] = None,
     fmt: Annotated[str, typer.Option("--format", help="parquet or csv")] = "parquet",
