@@ -19,9 +19,10 @@ import numpy as np
 import pandas as pd
 from matplotlib.colors import LogNorm, to_hex
 
-from dcplan.reports.bottlenecks import bottleneck_timeline
+from dcplan.results.bottlenecks import bottleneck_timeline
 from dcplan.reports.load import LoadedResults, read_results
-from dcplan.reports.plots import ASSET_NAMES, COST_COLORS, COST_NAMES, PENALTY, all_figures, generation_order, money
+from dcplan.model.registry import FAMILIES, asset, cost_category, is_penalty, ordered_categories
+from dcplan.reports.plots import all_figures, generation_order, money, spending_by_category
 
 CSS = """
 :root { --ink:#1f2933; --muted:#616e7c; --line:#d9e2ec; --bg:#f5f7fa; --accent:#2f5f98; --bad:#c44e52; }
@@ -128,18 +129,19 @@ def _summary(res: LoadedResults) -> str:
     last, mid = years[-1], _pick_year(years)
     c = comp.set_index("year")
     power = res.power.groupby("year")[["it_mw", "facility_mw", "grid_mw", "gas_mw"]].sum()
-    spend = res.costs[res.costs["category"] != PENALTY].groupby("year")["cost_usd"].sum()
+    penalty = res.costs["category"].map(is_penalty).astype(bool)
+    spend = spending_by_category(res.costs)[0].sum(axis=1)
     unmet_last = float(c.at[last, "unmet_h100e"])
     top = res.binding.sort_values("shadow_price_usd_per_unit", ascending=False)
     top_last = top[top["year"] == last].head(1)
     top_txt = f"{top_last.iloc[0]['label']} ({top_last.iloc[0]['where']})" if len(top_last) else "none"
-    penalty_pv = float(res.costs.loc[res.costs["category"] == PENALTY, "cost_pv_usd"].sum())
+    penalty_pv = float(res.costs.loc[penalty, "cost_pv_usd"].sum())
     cards = [
         (
             "total discounted cost",
             money(res.objective_usd),
             False,
-            f"incl. {money(penalty_pv)} unmet-demand penalty" if penalty_pv > 0 else "",
+            f"incl. {money(penalty_pv)} penalties on unserved demand" if penalty_pv > 0 else "",
         ),
         (
             f"compute online {mid}",
@@ -205,7 +207,7 @@ def _summary(res: LoadedResults) -> str:
     return (
         f'<section id="summary"><h2>Summary</h2><p>Scenario <b>{_e(res.scenario)}</b>, solver status <b>{status}</b>, '
         f"horizon {years[0]}–{last}. Total cost is the present value at {years[0]} of annualised capex, O&amp;M, energy "
-        f'and the unmet-demand penalty; spending below leaves the penalty out.</p>{notes}<div class="cards">{cards_html}</div>'
+        f'and the penalties on unserved demand (compute and training runs); spending below leaves them out.</p>{notes}<div class="cards">{cards_html}</div>'
         f"<h3>Compute, power and spending by year</h3>{_table(rows)}</section>"
     )
 
@@ -226,7 +228,10 @@ def _timeline_table(tl: pd.DataFrame) -> str:
     for fam, g in tl.groupby("family", sort=False):
         g = g.set_index("year")
         label, unit = g["label"].iloc[0], g["unit"].iloc[0]
-        cells = [f'<td class="l" title="{_e(fam)}">{_e(label)} ($/{_e(unit)})</td>']
+        spec = FAMILIES.get(str(fam))
+        mark = f' style="border-left:6px solid {spec.color}"' if spec is not None else ""
+        eq = f" ({spec.equation})" if spec is not None else ""
+        cells = [f'<td class="l"{mark} title="{_e(fam)}{_e(eq)}">{_e(label)} ($/{_e(unit)})</td>']
         for y in years:
             if y not in g.index:
                 cells.append('<td class="none" title="no such constraint this year"></td>')
@@ -345,35 +350,7 @@ def _plotly_charts(res: LoadedResults) -> str:
     )
     f1.update_xaxes(dtick=1)
 
-    costs = res.costs[res.costs["category"] != PENALTY]
-    cp = (
-        costs.pivot_table(index="year", columns="category", values="cost_usd", aggfunc="sum")
-        .reindex(years)
-        .fillna(0.0)
-        .clip(lower=0)
-    )
-    f2 = go.Figure()
-    for k in [k for k in COST_NAMES if k in cp.columns and cp[k].sum() > 0]:
-        f2.add_trace(
-            go.Bar(
-                x=years,
-                y=(cp[k] / 1e9).round(3),
-                name=COST_NAMES[k],
-                marker_color=COST_COLORS[k],
-                hovertemplate="$%{y:,.2f} bn",
-            )
-        )
-    f2.update_layout(
-        barmode="stack",
-        title="Spending by category (year-y USD bn, capex annualised; penalty excluded)",
-        xaxis_title="year",
-        yaxis_title="USD bn",
-        hovermode="x unified",
-        template="plotly_white",
-        margin={"l": 60, "r": 20, "t": 60, "b": 50},
-        height=480,
-    )
-    f2.update_xaxes(dtick=1)
+    f2 = spending_figure(res.costs, years)
     cfg = {"displaylogo": False, "responsive": True, "toImageButtonOptions": {"format": "png"}}
     parts = "".join(
         '<div class="plotly-chart">'
@@ -385,6 +362,37 @@ def _plotly_charts(res: LoadedResults) -> str:
         '<section id="interactive"><h2>Interactive charts</h2><p class="note">Hover for values; click legend entries to hide or '
         f"show series.</p>{parts}</section>"
     )
+
+
+def spending_figure(costs: pd.DataFrame, years: list[int]):
+    """The interactive spending chart (a plotly Figure): one stacked bar per spending category
+    (reports/plots.py spending_by_category: every category but the penalties)."""
+    import plotly.graph_objects as go
+
+    cp = spending_by_category(costs)[0].reindex(years).fillna(0.0)
+    f2 = go.Figure()
+    for k in cp.columns:
+        f2.add_trace(
+            go.Bar(
+                x=years,
+                y=(cp[k] / 1e9).round(3),
+                name=cost_category(k).label,
+                marker_color=cost_category(k).color,
+                hovertemplate="$%{y:,.2f} bn",
+            )
+        )
+    f2.update_layout(
+        barmode="stack",
+        title="Spending by category (year-y USD bn, capex annualised; penalties excluded)",
+        xaxis_title="year",
+        yaxis_title="USD bn",
+        hovermode="x unified",
+        template="plotly_white",
+        margin={"l": 60, "r": 20, "t": 60, "b": 50},
+        height=480,
+    )
+    f2.update_xaxes(dtick=1)
+    return f2
 
 
 def _charts(imgs: dict[str, str]) -> str:
@@ -500,10 +508,10 @@ def _tables(res: LoadedResults) -> str:
         .fillna(0.0)
     )
     pv = res.costs.groupby("category")["cost_pv_usd"].sum()
-    order = [k for k in COST_NAMES if k in costs.index] + [k for k in costs.index if k not in COST_NAMES]
+    order = ordered_categories(costs.index)
     t_cost = pd.DataFrame(
         [
-            [COST_NAMES.get(k, k)] + [_num(costs.at[k, y] / 1e9) for y in years] + [_num(pv.get(k, 0.0) / 1e9, 1)]
+            [cost_category(k).label] + [_num(costs.at[k, y] / 1e9) for y in years] + [_num(pv.get(k, 0.0) / 1e9, 1)]
             for k in order
         ],
         columns=["category"] + [str(y) for y in years] + ["PV total"],
@@ -515,9 +523,9 @@ def _tables(res: LoadedResults) -> str:
     )
     t_cap = pd.DataFrame(
         [
-            [ASSET_NAMES.get(a, a), "GVA" if a == "transformer" else "GW"]
+            [asset(a).label, "GVA" if a == "transformer" else "GW"]
             + [_num(cap.at[a, y] / 1e3, 1) for y in years]
-            for a in [a for a in ASSET_NAMES if a in cap.index]
+            for a in sorted(cap.index, key=lambda a: (asset(a).order, a))
         ],
         columns=["asset", "unit"] + [str(y) for y in years],
     )

@@ -22,50 +22,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 
-from dcplan.reports.bottlenecks import bottleneck_timeline, timeline_matrix
-
-ASSET_NAMES = {
-    "shell": "Datacenter shells (IT MW)",
-    "grid_interconnection": "Grid interconnection",
-    "gas_turbine": "On-site gas turbines",
-    "transformer": "Large power transformers",
-}
-ASSET_COLORS = {
-    "shell": "#4C72B0",
-    "grid_interconnection": "#55A868",
-    "gas_turbine": "#DD8452",
-    "transformer": "#8172B3",
-}
-
-COST_NAMES = {
-    "gpu_capex": "GPUs (capex)",
-    "shell_capex": "Shells (capex)",
-    "shell_fixed_om": "Shells (fixed O&M)",
-    "grid_interconnection_capex": "Grid interconnection (capex)",
-    "transformer_capex": "Transformers (capex)",
-    "gas_turbine_capex": "Gas turbines (capex)",
-    "gas_turbine_fixed_om": "Gas turbines (fixed O&M)",
-    "grid_energy": "Grid electricity",
-    "gas_fuel_and_vom": "Gas fuel + VOM",
-    "cowos_expansion_capex": "CoWoS expansion (capex)",
-    "hbm_expansion_capex": "HBM expansion (capex)",
-    "unmet_demand_penalty": "Unmet-demand penalty",
-}
-COST_COLORS = {
-    "gpu_capex": "#4C72B0",
-    "shell_capex": "#64B5CD",
-    "shell_fixed_om": "#A6D4E3",
-    "grid_interconnection_capex": "#55A868",
-    "transformer_capex": "#8172B3",
-    "gas_turbine_capex": "#DD8452",
-    "gas_turbine_fixed_om": "#F2B58C",
-    "grid_energy": "#2E8B57",
-    "gas_fuel_and_vom": "#C44E52",
-    "cowos_expansion_capex": "#937860",
-    "hbm_expansion_capex": "#DA8BC3",
-    "unmet_demand_penalty": "#BBBBBB",
-}
-PENALTY = "unmet_demand_penalty"
+from dcplan.model.registry import asset, cost_category, ordered_categories, penalty_categories
+from dcplan.results.bottlenecks import bottleneck_timeline, timeline_matrix
 
 GRID_COLOR, GAS_COLOR, DEMAND_COLOR, UNMET_COLOR = "#55A868", "#DD8452", "#222222", "#C44E52"
 
@@ -295,7 +253,7 @@ def plot_builds(data, kind: str = "built") -> Figure:
     piv = piv.reindex(years).fillna(0.0)
     fig = Figure(figsize=(10, 7), layout="constrained")
     ax1, ax2 = fig.subplots(2, 1, sharex=True, height_ratios=[2, 1])
-    mw_assets = [a for a in ("shell", "grid_interconnection", "gas_turbine") if a in piv.columns] or ["shell"]
+    mw_assets = sorted((a for a in piv.columns if a != "transformer"), key=lambda a: (asset(a).order, a)) or ["shell"]
     w = 0.8 / len(mw_assets)
     for i, a in enumerate(mw_assets):
         v = piv[a].to_numpy() / 1e3 if a in piv.columns else np.zeros(len(years))
@@ -303,11 +261,11 @@ def plot_builds(data, kind: str = "built") -> Figure:
             np.array(years) + (i - (len(mw_assets) - 1) / 2) * w,
             v,
             width=w,
-            color=ASSET_COLORS[a],
-            label=ASSET_NAMES[a],
+            color=asset(a).color,
+            label=asset(a).label,
         )
     tx = piv["transformer"].to_numpy() / 1e3 if "transformer" in piv.columns else np.zeros(len(years))
-    ax2.bar(years, tx, width=0.5, color=ASSET_COLORS["transformer"], label=ASSET_NAMES["transformer"])
+    ax2.bar(years, tx, width=0.5, color=asset("transformer").color, label=asset("transformer").label)
     what = (
         "decided (ordered) per year — online after the asset's lead time"
         if kind == "built"
@@ -323,25 +281,31 @@ def plot_builds(data, kind: str = "built") -> Figure:
     return fig
 
 
-def plot_costs(data, ax=None, pv: bool = False, include_penalty: bool = False) -> Figure:
-    """Spending by category per year (stacked bars, USD bn). Capex is annualised over the asset's
-    life, as in the objective. The unmet-demand penalty is a model price, not spending, and is
-    left out unless `include_penalty`; its total is noted on the chart. `pv` shows present values."""
-    fig, ax = _figure(ax)
-    col = "cost_pv_usd" if pv else "cost_usd"
-    c = _table(data, "costs")
+def spending_by_category(costs: pd.DataFrame, col: str = "cost_usd", include_penalty: bool = False) -> tuple[pd.DataFrame, float]:
+    """(year x category table of `col` in display order, total of the penalties). Penalties on
+    unserved demand (model/registry.py `penalty`) are model prices, not spending: left out unless
+    `include_penalty`. Categories that are zero in every year are dropped. Both spending charts
+    (this module's and the HTML report's interactive one) read this table."""
     piv = (
-        c.pivot_table(index="year", columns="category", values=col, aggfunc="sum")
+        costs.pivot_table(index="year", columns="category", values=col, aggfunc="sum")
         .fillna(0.0)
         .clip(lower=0)
         .sort_index()
     )
-    penalty = float(piv[PENALTY].sum()) if PENALTY in piv.columns else 0.0
-    if not include_penalty and PENALTY in piv.columns:
-        piv = piv.drop(columns=PENALTY)
-    cats = [k for k in COST_NAMES if k in piv.columns and piv[k].sum() > 0] + [
-        k for k in piv.columns if k not in COST_NAMES
-    ]
+    penalties = penalty_categories(piv.columns)
+    penalty = float(piv[penalties].to_numpy().sum()) if penalties else 0.0
+    cats = [k for k in ordered_categories(piv.columns, spending_only=not include_penalty) if piv[k].sum() > 0]
+    return piv[cats], penalty
+
+
+def plot_costs(data, ax=None, pv: bool = False, include_penalty: bool = False) -> Figure:
+    """Spending by category per year (stacked bars, USD bn). Capex is annualised over the asset's
+    life, as in the objective. The penalties on unserved demand are model prices, not spending,
+    and are left out unless `include_penalty`; their total is noted on the chart. `pv` shows
+    present values."""
+    fig, ax = _figure(ax)
+    piv, penalty = spending_by_category(_table(data, "costs"), "cost_pv_usd" if pv else "cost_usd", include_penalty)
+    cats = list(piv.columns)
     years = piv.index.astype(int).to_numpy()
     bottom = np.zeros(len(years))
     for k in cats:
@@ -351,8 +315,8 @@ def plot_costs(data, ax=None, pv: bool = False, include_penalty: bool = False) -
             v,
             bottom=bottom,
             width=0.75,
-            label=COST_NAMES.get(k, k),
-            color=COST_COLORS.get(k),
+            label=cost_category(k).label,
+            color=cost_category(k).color,
             edgecolor="white",
             lw=0.4,
         )
@@ -370,7 +334,7 @@ def plot_costs(data, ax=None, pv: bool = False, include_penalty: bool = False) -
         ax.text(
             0.01,
             0.98,
-            f"not shown: unmet-demand penalty {money(penalty)} in total",
+            f"not shown: penalties on unserved demand, {money(penalty)} in total",
             transform=ax.transAxes,
             ha="left",
             va="top",

@@ -10,7 +10,7 @@ import pandas as pd
 
 from dcplan.model.sets import ModelSets
 from dcplan.results import tables
-from dcplan.reports.bottlenecks import bottleneck_timeline
+from dcplan.results.bottlenecks import bottleneck_timeline
 from dcplan.results.shadow_prices import binding_summary, shadow_prices
 from dcplan.scenario.scenario import Scenario
 from dcplan.solve.highs import Solution

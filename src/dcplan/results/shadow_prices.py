@@ -2,54 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pandas as pd
 
+from dcplan.model.registry import COLUMN_FAMILIES, ROW_FAMILIES, not_limits
 from dcplan.scenario.scenario import Scenario
 
-
-@dataclass(frozen=True)
-class Family:
-    """A constraint family: what it means, the unit of its right-hand side, LP units per unit."""
-
-    equation: str
-    label: str
-    unit: str
-    lp_per_unit: float
-    scope: str  # global / region / site
-    index: tuple[str, ...]
-
-
-FAMILIES: dict[str, Family] = {
-    "demand_balance": Family("D1", "compute demand", "H100e-year", 1e-3, "global", ("year", "slice")),
-    "cowos_supply": Family("C1", "CoWoS wafers", "wafer", 1e-3, "global", ("year",)),
-    "hbm_supply": Family("C2", "HBM stacks", "stack", 1e-3, "global", ("year",)),
-    "transformer_supply": Family("T2", "transformer deliveries", "MVA", 1.0, "global", ("year",)),
-    "turbine_supply": Family("U1", "gas turbine deliveries", "MW", 1.0, "global", ("year",)),
-    "interconnection_cap": Family("I1", "new interconnection per year", "MW", 1.0, "region", ("region", "year")),
-    "regional_headroom": Family("H1", "regional large-load headroom", "MW", 1.0, "region", ("region", "year", "slice")),
-    "regional_balance": Family("H2", "regional power balance", "MW", 1.0, "region", ("region", "year", "slice")),
-    "transmission_capacity": Family("X1", "transmission capacity", "MW", 1.0, "region", ("arc", "year", "slice")),
-    "training_demand": Family("R1", "training run hosted in its supercluster", "H100e-year", 1e-3, "global", ("year", "slice")),
-    "training_site": Family("R2", "site compute for the training run", "H100e-year", 1e-3, "site", ("site", "year", "slice")),
-    "fiber_capacity": Family("R3", "fiber bandwidth", "Tbps", 1.0, "site", ("site", "site_b", "year", "slice")),
-    "transmission_max": Family("X2", "transmission expansion limit", "MW", 1.0, "region", ("corridor",)),
-    "site_max": Family("S2", "site build limit", "MW", 1.0, "site", ("asset", "site")),
-    "shell_capacity": Family("S1", "datacenter shell capacity", "MW", 1.0, "site", ("site", "year", "slice")),
-    "power_balance": Family("P1", "site power balance", "MW", 1.0, "site", ("site", "year", "slice")),
-    "grid_capacity": Family("P2", "grid interconnection capacity", "MW", 1.0, "site", ("site", "year", "slice")),
-    "turbine_capacity": Family("P3", "on-site turbine capacity", "MW", 1.0, "site", ("site", "year", "slice")),
-    "transformer_capacity": Family("T1", "site transformer capacity", "MVA", 1.0, "site", ("site", "year", "slice")),
-    "gpu_in_use_upper": Family("G2", "installed GPUs", "GPU", 1e-3, "site", ("generation", "site", "year", "slice")),
-    "gpu_must_run": Family("G4", "installed GPUs must run", "GPU", 1e-3, "site", ("generation", "site", "year", "slice")),
-}
-
-COLUMN_FAMILIES: dict[str, Family] = {
-    "lead_time": Family("L1", "lead time (capacity one year earlier)", "MW", 1.0, "site", ("asset", "site", "year")),
-    "gpu_availability": Family("L2", "GPU generation one year earlier", "GPU", 1e-3, "site", ("generation", "site", "year")),
-}
-"""Families priced by the reduced cost of a fixed-at-zero column (eq. L1, L2) rather than a row."""
 
 BINDING_TOL_USD = 1e-3
 """A constraint binds when relaxing it by one unit is worth more than this (USD)."""
@@ -65,7 +22,7 @@ def shadow_prices(scn: Scenario, m, activity: dict, col_dual=None) -> pd.DataFra
     its compiled row (constants moved to the right-hand side, variables on the left).
     """
     rows = []
-    for name, fam in FAMILIES.items():
+    for name, fam in ROW_FAMILIES.items():
         comp = m.component(name)
         if comp is None:
             continue
@@ -169,8 +126,9 @@ def binding_summary(sp: pd.DataFrame, scopes=("global", "region")) -> pd.DataFra
     if sp.empty:
         return sp
     sp = annual(sp)
-    # balances price quantities (marginal cost of compute, regional power price); they are not limits
-    b = sp[sp["binding"] & sp["scope"].isin(scopes) & ~sp["family"].isin(["demand_balance", "regional_balance"])].copy()
+    # balances and definitional rows price quantities (marginal cost of compute, regional power price,
+    # run compute); they are not limits (model/registry.py roles)
+    b = sp[sp["binding"] & sp["scope"].isin(scopes) & ~sp["family"].isin(not_limits())].copy()
     where = b["region"].astype(object)
     if "corridor" in b.columns:
         where = b["corridor"].astype(object).where(b["corridor"].notna(), where)

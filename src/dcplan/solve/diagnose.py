@@ -16,31 +16,22 @@ import highspy
 import numpy as np
 import pandas as pd
 
-from dcplan.results.shadow_prices import FAMILIES
+from dcplan.model.registry import ROW_FAMILIES as FAMILIES
+from dcplan.model.registry import targets
 
 INF = highspy.kHighsInf
-DEFINITIONAL = {"gpu_in_use_upper": 1e3, "power_balance": 1e3, "regional_balance": 1e3}
+DEFINITIONAL_WEIGHT = 1e3
+"""Elastic weight of balances and definitional rows (model/registry.py roles), so limits give first."""
 
-HINTS = {
-    "demand_balance": "the compute target exceeds what can be online; lower demand or allow unmet demand (demand.hard_target = 0)",
-    "cowos_supply": "needs more CoWoS wafers than the planner's share (planner_share.cowos, supply.csv)",
-    "hbm_supply": "needs more HBM stacks than the planner's share (planner_share.hbm, supply.csv)",
-    "transformer_supply": "needs more transformer deliveries than available (planner_share.transformer, supply.csv)",
-    "turbine_supply": "needs more gas turbines than delivered (planner_share.gas_turbine, supply.csv)",
-    "interconnection_cap": "needs more new grid interconnection than the region energises per year (regions.csv)",
-    "regional_headroom": "needs more grid power than the region's large-load headroom (regions.csv)",
-    "site_max": "needs more capacity than the site can hold (sites.csv max_*)",
-    "shell_capacity": "needs shell capacity before any can be online (pipeline, lead_time_years.shell, permitting)",
-    "grid_capacity": "needs grid capacity before any can be online (pipeline, grid lead time, permitting)",
-    "turbine_capacity": "needs on-site gas capacity before any can be online (pipeline, gas turbine lead time)",
-    "transformer_capacity": "needs transformers before any can be online (pipeline, transformer lead time)",
-    "gpu_in_use_upper": "needs more GPUs in use than are installed",
-    "power_balance": "needs more power at a site than its grid and gas supply",
-    "regional_balance": "needs more grid power in a region than it supplies and imports",
-    "transmission_capacity": "needs more transfer over a corridor than its capacity (transmission.csv)",
-    "transmission_max": "needs more transmission expansion than the corridor allows (transmission.csv max_expansion_mw)",
-    "gpu_must_run": "GPUs already installed must run, but the site cannot power them",
-}
+
+def _weight(fam: str) -> float:
+    spec = FAMILIES.get(fam)
+    return DEFINITIONAL_WEIGHT if spec is not None and not spec.is_limit and not spec.target else 1.0
+
+
+def _hint(fam: str, default: str = "") -> str:
+    spec = FAMILIES.get(fam)
+    return spec.hint if spec is not None and spec.hint else default
 
 
 @dataclass
@@ -79,7 +70,7 @@ class Diagnosis:
             ]
             more = f" (+{len(g) - top} more)" if len(g) > top else ""
             lines.append(f"  - {fam} [{g['label'].iloc[0]}]: " + "; ".join(parts) + more)
-            lines.append(f"      why: {HINTS.get(fam, 'see docs/formulation.md')}")
+            lines.append(f"      why: {_hint(fam, 'see docs/formulation.md')}")
         return lines
 
 
@@ -103,7 +94,7 @@ def _describe_key(key: dict) -> tuple[str, object]:
     return rest, year
 
 
-TARGETS = {"demand_balance", "gpu_must_run"}
+TARGETS = targets()
 """Families that state what the planner wants (rather than what the world allows)."""
 
 _EMPTY = ["family", "label", "key", "year", "amount", "unit", "hint"]
@@ -115,7 +106,7 @@ def elastic(lp, relax: set[str] | None = None, hold: set[str] | None = None) -> 
     Returns the positive slacks in planner units, or None when even that copy is infeasible."""
     n, m = len(lp.columns), len(lp.rows)
     fams = np.array([con.parent_component().name for con, _ in lp.rows], dtype=object)
-    weights = np.array([DEFINITIONAL.get(f, 1.0) for f in fams])
+    weights = np.array([_weight(f) for f in fams])
     ok = np.ones(m, dtype=bool)
     if relax is not None:
         ok &= np.isin(fams, list(relax))
@@ -160,7 +151,7 @@ def elastic(lp, relax: set[str] | None = None, hold: set[str] | None = None) -> 
         out.append(
             {
                 "family": fam, "label": spec.label if spec else fam, "key": rest, "year": year,
-                "amount": slack[k] / per, "unit": spec.unit if spec else "LP unit", "hint": HINTS.get(fam, ""),
+                "amount": slack[k] / per, "unit": spec.unit if spec else "LP unit", "hint": _hint(fam),
             }
         )
     df = pd.DataFrame(out, columns=_EMPTY)

@@ -12,7 +12,7 @@ load may move between member sites from slice to slice.
 - FLOP = H100e x 0.989e15 FLOP/s x `training.utilization` x `training.run_days` x 86,400 s.
 - GW: the run's share of each member's facility power in the limiting slice (hosted H100e /
   H100e in use at the site x the site's IT MW x PUE).
-- Limits: binding capacity and supply constraints (not the balances, see DEFINITIONAL) ranked by `run_h100e_per_unit`, the run H100e (in every slice)
+- Limits: binding capacity and supply constraints (not the balances or definitional rows: model/registry.py roles) ranked by `run_h100e_per_unit`, the run H100e (in every slice)
   one more unit of the limit would add: its present-value shadow price (summed over slices for
   per-slice limits, one more unit in every slice) / the value of one more H100e of run in
   every slice (Σ_t of R1's present-value dual). A marginal rate at the optimum, like any dual.
@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from dcplan.errors import InputError, InputProblem
+from dcplan.model.registry import not_limits
 from dcplan.results.tables import training_summary
 from dcplan.scenario.scenario import H100_REFERENCE_PFLOPS, Scenario
 
@@ -36,11 +37,6 @@ SECONDS_PER_DAY = 86_400
 MATERIAL = 0.01
 """Limits worth less than this share of the top limit's run H100e per unit are left out: they
 price the rest of the plan (other demand at its ordinary penalty), not the run."""
-
-DEFINITIONAL = ("training_demand", "demand_balance", "training_site", "power_balance", "regional_balance", "gpu_in_use_upper")
-"""Rows that pass a limit's value along (demand, site power and regional balances, GPUs in use)
-rather than limit anything themselves: left out of the limits table so the limit itself shows."""
-
 
 @dataclass
 class LargestRun:
@@ -144,7 +140,7 @@ def _limits(sp: pd.DataFrame, year: int, sites: list[str], regions: list[str]) -
     cols = ["family", "equation", "label", "where", "year", "unit", "run_h100e_per_unit", "shadow_price_pv_usd_per_unit", "slices_binding"]
     if r1 <= 0:
         return pd.DataFrame(columns=cols)
-    d = sp[sp["binding"] & ~sp["family"].isin(DEFINITIONAL)].copy()
+    d = sp[sp["binding"] & ~sp["family"].isin(not_limits())].copy()
     d = d[d["year"].isna() | (d["year"] <= year)]
     corridor_ends = d["corridor"].fillna("").str.split("->")
     touches = corridor_ends.map(lambda ends: bool(set(ends) & set(regions)))

@@ -4,23 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-TIMELINE_FAMILIES = (
-    "cowos_supply",
-    "hbm_supply",
-    "gpu_availability",
-    "transformer_supply",
-    "turbine_supply",
-    "interconnection_cap",
-    "regional_headroom",
-    "lead_time",
-    "shell_capacity",
-    "grid_capacity",
-    "transformer_capacity",
-    "turbine_capacity",
-    "transmission_capacity",
-    "fiber_capacity",
-)
-"""Families shown in the timeline, in display order (those absent from a run are skipped)."""
+from dcplan.model.registry import FAMILIES, timeline_families
+from dcplan.results.shadow_prices import annual
+
+TIMELINE_FAMILIES = timeline_families()
+"""Families shown in the timeline, in display order (model/registry.py; those absent from a run are skipped)."""
 
 
 def bottleneck_timeline(shadow_prices: pd.DataFrame) -> pd.DataFrame:
@@ -30,8 +18,6 @@ def bottleneck_timeline(shadow_prices: pd.DataFrame) -> pd.DataFrame:
     For a family with many members (regions, sites) relaxing "the family by one unit" is worth
     the highest member's shadow price, so that is the value shown.
     """
-    from dcplan.results.shadow_prices import annual
-
     sp = annual(shadow_prices)
     sp = sp[sp["family"].isin(TIMELINE_FAMILIES) & sp["year"].notna()].copy()
     cols = ["family", "label", "year", "unit", "binding", "shadow_price_usd_per_unit", "where", "n_binding", "n_members"]
@@ -64,8 +50,7 @@ def bottleneck_timeline(shadow_prices: pd.DataFrame) -> pd.DataFrame:
             }
         )
     out = pd.DataFrame(rows, columns=cols)
-    order = {f: i for i, f in enumerate(TIMELINE_FAMILIES)}
-    out["_o"] = out["family"].map(order)
+    out["_o"] = out["family"].map(lambda f: FAMILIES[f].order)
     return out.sort_values(["_o", "year"]).drop(columns="_o").reset_index(drop=True)
 
 
