@@ -19,6 +19,11 @@ err = Console(stderr=True)
 
 ScenarioArg = Annotated[Optional[Path], typer.Argument(help="scenario folder (or its scenario.yaml); the bundled default when omitted")]
 SetOpt = Annotated[list[str], typer.Option("--set", help="override, e.g. --set lead_time_years.gas_turbine=6 (repeatable)")]
+SolverOpt = Annotated[
+    list[str],
+    typer.Option("--solver-option", help="HiGHS option KEY=VALUE, e.g. --solver-option time_limit=600 (repeatable; "
+                 "over scenario.yaml's solver:)"),
+]
 
 
 def _overrides(items: list[str]) -> dict:
@@ -37,6 +42,19 @@ def _overrides(items: list[str]) -> dict:
     if problems:
         raise InputError(problems)
     return out
+
+
+def _with_solver_options(scn, items: list[str] | None):
+    """`scn` with `--solver-option KEY=VALUE` options over its scenario.yaml `solver:` ones.
+    Raises InputError naming every bad option."""
+    if not items:
+        return scn
+    from dataclasses import replace
+
+    from dcplan.scenario.solver_options import parse_solver_options
+
+    opts = parse_solver_options(items, origin="--solver-option", key_prefix="")
+    return replace(scn, solver_options={**scn.solver_options, **opts})
 
 
 def _report_input_error(e: InputError) -> None:
@@ -67,6 +85,7 @@ def run(
     out: Annotated[Path, typer.Option("--out", "-o", help="results folder")] = Path("results"),
     fmt: Annotated[str, typer.Option("--format", help="parquet or csv")] = "parquet",
     set_: SetOpt = None,
+    solver_option: SolverOpt = None,
     what_if: Annotated[
         Optional[str],
         typer.Option("--what-if", help="also solve with one change and report the difference, e.g. 'cowos +20%' or 'turbine_lead_time -2 years'"),
@@ -79,7 +98,7 @@ def run(
         err.print(f"[red]--format must be 'parquet' or 'csv', got '{fmt}'[/red]")
         raise typer.Exit(2)
     try:
-        scn = load_scenario(scenario, _overrides(set_))
+        scn = _with_solver_options(load_scenario(scenario, _overrides(set_)), solver_option)
     except InputError as e:
         _report_input_error(e)
         raise typer.Exit(1)

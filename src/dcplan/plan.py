@@ -23,12 +23,14 @@ class Plan:
     """
 
     def __init__(self, scenario: Scenario, highs_options: dict | None = None):
+        """`highs_options` (HiGHS option: value) apply on top of the scenario's ``solver:`` options."""
         t0 = time.perf_counter()
         self.scenario = scenario
+        self.highs_options = dict(highs_options or {})
         self.sets = build_sets(scenario)
         self.model = build_model(scenario, self.sets)
         self.build_seconds = time.perf_counter() - t0
-        self.lp = HighsLP(self.model, highs_options)
+        self.lp = HighsLP(self.model, {**scenario.solver_options, **self.highs_options})
 
     def solve(self) -> Results:
         """Solve and return results; raise SolveError if HiGHS finds no optimum."""
@@ -56,8 +58,8 @@ class Plan:
         """Solve `scenario` reusing this model: same structure -> update parameters and warm-start
         from the previous basis; different structure (horizon, lead times, ids) -> rebuild."""
         sets = build_sets(scenario)
-        if sets.signature() != self.sets.signature():
-            self.__init__(scenario)
+        if sets.signature() != self.sets.signature() or scenario.solver_options != self.scenario.solver_options:
+            self.__init__(scenario, self.highs_options)
             return self.solve()
         self.scenario = scenario
         self.sets = sets

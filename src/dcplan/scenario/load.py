@@ -25,8 +25,9 @@ from dcplan.scenario.geo_checks import geo_checks
 from dcplan.scenario.overrides import apply_cell_overrides, flatten, split_overrides
 from dcplan.scenario.scenario import Scenario
 from dcplan.scenario.schema import PARAMETERS, TABLES, TableSpec
+from dcplan.scenario.solver_options import solver_option_problems
 
-YAML_KEYS = {"name", "description", "base", "overrides"}
+YAML_KEYS = {"name", "description", "base", "overrides", "solver"}
 EXTRA_COLUMNS_ALLOWED = {"notes"}
 
 OverrideSources = list[tuple[str, Mapping[str, Any]]]
@@ -55,6 +56,8 @@ def load_scenario(
     meta = _read_yaml(yaml_path, problems)
     raw, labels = _read_folder(folder, meta, yaml_path, problems)
     meta = meta or {}
+    solver, p = solver_option_problems(meta.get("solver"), origin=yaml_path.name)
+    problems += p
     return _assemble(
         raw,
         labels,
@@ -63,6 +66,7 @@ def load_scenario(
         sources=[(yaml_path.name, meta.get("overrides") or {}), (overrides_origin, overrides or {})],
         folder=folder,
         problems=problems,
+        solver_options=solver,
     )
 
 
@@ -71,8 +75,11 @@ def scenario_from_tables(
     name: str = "custom",
     description: str = "",
     overrides: Mapping[str, Any] | None = None,
+    solver_options: Mapping[str, Any] | None = None,
 ) -> Scenario:
-    """Build and validate a scenario from in-memory tables (same rules as a folder on disk)."""
+    """Build and validate a scenario from in-memory tables (same rules as a folder on disk).
+
+    `solver_options` are HiGHS options, as scenario.yaml's ``solver:`` mapping."""
     problems = [
         InputProblem(f"{k}.csv", f"unknown table '{k}'; expected one of: {', '.join(TABLES)}")
         for k in tables
@@ -80,8 +87,11 @@ def scenario_from_tables(
     ]
     raw = {k: _as_strings(v) for k, v in tables.items() if k in TABLES}
     labels = {k: f"{k}.csv" for k in raw}
+    solver, p = solver_option_problems(solver_options, origin="solver_options")
+    problems += p
     return _assemble(
-        raw, labels, name=name, description=description, sources=[("overrides", overrides or {})], problems=problems
+        raw, labels, name=name, description=description, sources=[("overrides", overrides or {})], problems=problems,
+        solver_options=solver,
     )
 
 
@@ -129,6 +139,9 @@ def _read_yaml(path: Path, problems: list[InputProblem]) -> dict | None:
                     column=str(k),
                 )
             )
+    if meta.get("solver") is not None and not isinstance(meta["solver"], dict):
+        problems.append(InputProblem(path.name, "'solver' must be a mapping of HiGHS option: value", column="solver"))
+        meta["solver"] = None
     if meta.get("overrides") is not None and not isinstance(meta["overrides"], dict):
         problems.append(InputProblem(path.name, "'overrides' must be a mapping of path: value", column="overrides"))
         meta["overrides"] = {}
@@ -441,6 +454,7 @@ def _assemble(
     sources: OverrideSources,
     folder: Path | None = None,
     problems: list[InputProblem] | None = None,
+    solver_options: dict | None = None,
 ) -> Scenario:
     """Apply overrides, validate every table, the parameters and the cross-table rules;
     raise InputError with every problem, or return the Scenario."""
@@ -480,4 +494,5 @@ def _assemble(
         folder=folder,
         overrides=merged,
         raw_tables=pristine,
+        solver_options=dict(solver_options or {}),
     )

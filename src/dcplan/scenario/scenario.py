@@ -161,7 +161,10 @@ class Scenario:
 
         merged = {**self.overrides, **overrides}
         return scenario_from_tables(
-            self.raw_tables, name=self.name, description=self.description, overrides=merged
+            self.raw_tables, name=self.name, description=self.description, overrides=merged,
+            solver_options=self.solver_options,
         )
 
     raw_tables: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+    solver_options: dict = field(default_factory=dict)
+    """HiGHS options (scenario.yaml's ``solver:``), checked and typed; see scenario/solver_options.py."""

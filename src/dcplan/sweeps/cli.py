@@ -24,10 +24,13 @@ def largest_run(
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="folder for largest_run and largest_run_limits tables")] = None,
     fmt: Annotated[str, typer.Option("--format", help="parquet or csv")] = "parquet",
     set_: Annotated[list[str], typer.Option("--set", help="override, e.g. --set network.training_bits_per_flop=1e-6")] = None,
+    solver_option: Annotated[
+        list[str], typer.Option("--solver-option", help="HiGHS option KEY=VALUE, e.g. time_limit=600 (repeatable)")
+    ] = None,
 ) -> None:
     """The largest training run (H100e, FLOP, GW) HOST can run in each YEAR, each member campus alone
     vs the supercluster, and the limits that stop it (run H100e one more unit of each would add)."""
-    from dcplan.cli import _overrides, _report_input_error
+    from dcplan.cli import _overrides, _report_input_error, _with_solver_options
     from dcplan.errors import InputError, SolveError
     from dcplan.scenario.load import load_scenario
     from dcplan.sweeps.largest_run import (
@@ -41,7 +44,7 @@ def largest_run(
         err.print(f"[red]--format must be 'parquet' or 'csv', got '{fmt}'[/red]")
         raise typer.Exit(2)
     try:
-        scn = load_scenario(scenario, _overrides(set_))
+        scn = _with_solver_options(load_scenario(scenario, _overrides(set_)), solver_option)
         runs = []
         for y in years or [2030]:
             runs += campus_and_supercluster_runs(scn, y, host) if campuses else [largest_training_run(scn, y, host)]

@@ -97,7 +97,10 @@ def _with_training(scn: Scenario, year: int, hosted_by: str, run_h100e_millions:
         [{"year": str(year), "supercluster": hosted_by, "run_h100e_millions": repr(run_h100e_millions),
           "source": "largest-run mode", "source_year": str(year)}]
     )
-    return scenario_from_tables(t, name=f"{scn.name}: largest run {year} @ {hosted_by}", overrides={**scn.overrides, **extra})
+    return scenario_from_tables(
+        t, name=f"{scn.name}: largest run {year} @ {hosted_by}", overrides={**scn.overrides, **extra},
+        solver_options=scn.solver_options,
+    )
 
 
 def _upper_bound_h100e(scn: Scenario, sites: list[str]) -> float:

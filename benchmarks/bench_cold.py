@@ -1,0 +1,131 @@
+"""Benchmark: a cold build and solve, stage by stage, one fresh process per instance.
+
+Per instance it prints and records: LP size; seconds to load+validate, build the sets, build the
+Pyomo model, compile it to arrays, hand them to HiGHS, solve cold in HiGHS, load the solution
+back and build the results; the *highspy floor* (the same arrays passed to a fresh
+``highspy.Highs`` with the same solver and solved: the least any wrapper could cost); and the
+peak resident memory after each stage (``ru_maxrss`` of the child process). `outside_highs_s`
+is load+validate + sets + Pyomo + compile + hand-off: the issue's target is <= 15% of
+`highs_cold_s` on medium and large.
+
+    PYTHONPATH=src python benchmarks/bench_cold.py --instances small medium [--json F] [--csv F]
+    PYTHONPATH=src python benchmarks/bench_cold.py --instances x1 x2 x4 x8 --json benchmarks/results/scaling.json
+
+Figures are wall-clock seconds on whatever machine runs them; on a shared machine they are
+inflated by contention (the load average at the start is recorded in the JSON's meta).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import RESULTS, Stopwatch, instance_tables, machine, max_rss_mb, print_table, run_child, write
+
+COLUMNS = [
+    "instance", "sites", "slices", "rows", "columns", "nonzeros", "load_validate_s", "sets_s", "pyomo_s", "compile_s",
+    "handoff_s", "highs_cold_s", "solver", "load_back_s", "results_s", "outside_highs_s", "outside_share",
+    "floor_handoff_s", "floor_highs_s", "peak_rss_mb",
+]
+
+
+def child(name: str, seed: int, options: dict) -> dict:
+    """All stages of one instance in this process; returns the figures."""
+    import highspy
+
+    from dcplan.model.build import build_model
+    from dcplan.model.sets import build_sets
+    from dcplan.results.results import extract_results
+    from dcplan.scenario.load import load_scenario, scenario_from_tables
+    from dcplan.solve.highs import HighsLP
+
+    rss0 = max_rss_mb()
+    gen = instance_tables(name, seed)
+    sw = Stopwatch()
+    with sw("load_validate"):
+        scn = load_scenario() if gen is None else scenario_from_tables(gen[0], name=name, overrides=gen[1])
+    with sw("sets"):
+        sets = build_sets(scn)
+    with sw("pyomo"):
+        model = build_model(scn, sets)
+    with sw("compile_handoff"):
+        lp = HighsLP(model, options)
+    t0 = time.perf_counter()
+    sol = lp.solve()
+    total = time.perf_counter() - t0
+    sw.seconds["highs_cold"], sw.seconds["load_back"] = round(sol.solve_seconds, 4), round(total - sol.solve_seconds, 4)
+    sw.rss_mb["highs_cold"] = round(max_rss_mb(), 1)
+    if not sol.optimal:
+        raise SystemExit(f"{name}: HiGHS returned {sol.status}")
+    with sw("results"):
+        extract_results(scn, model, sets, sol, lp.row_activity, lp.col_dual)
+    solver = lp.highs.getOptionValue("solver")
+    solver = solver[1] if isinstance(solver, tuple) else solver  # highspy >= 1.12: (status, value)
+    peak = max_rss_mb()
+    # the floor: the same arrays to a fresh Highs with the same options
+    c = lp.lp
+    with sw("floor_handoff"):
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        for k, v in {**options, "solver": solver}.items():
+            h.setOptionValue(k, v)
+        m = highspy.HighsLp()
+        m.num_col_, m.num_row_ = len(c.columns), len(c.rows)
+        m.col_cost_, m.offset_, m.col_lower_, m.col_upper_ = c.c, c.offset, c.col_lower, c.col_upper
+        m.row_lower_, m.row_upper_ = c.row_lower, c.row_upper
+        m.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        m.a_matrix_.start_, m.a_matrix_.index_, m.a_matrix_.value_ = c.A.indptr, c.A.indices, c.A.data
+        h.passModel(m)
+    with sw("floor_highs"):
+        h.run()
+    s = sw.seconds
+    compile_s = round(lp.compile_seconds, 4)
+    outside = s["load_validate"] + s["sets"] + s["pyomo"] + s["compile_handoff"]
+    return {
+        "instance": name, "sites": len(scn.tables["sites"]), "slices": len(scn.slices), "years": len(scn.years),
+        "rows": len(c.rows), "columns": len(c.columns), "nonzeros": int(c.A.nnz),
+        "load_validate_s": s["load_validate"], "sets_s": s["sets"], "pyomo_s": s["pyomo"],
+        "compile_s": compile_s, "handoff_s": round(s["compile_handoff"] - compile_s, 4),
+        "highs_cold_s": s["highs_cold"], "solver": solver, "iterations": sol.iterations,
+        "load_back_s": s["load_back"], "results_s": s["results"],
+        "outside_highs_s": round(outside, 3), "outside_share": round(outside / s["highs_cold"], 3),
+        "floor_handoff_s": s["floor_handoff"], "floor_highs_s": s["floor_highs"],
+        "floor_status": h.modelStatusToString(h.getModelStatus()),
+        "objective": sol.objective, "floor_objective": float(h.getInfo().objective_function_value),
+        "baseline_rss_mb": round(rss0, 1), "peak_rss_mb": round(peak, 1), "rss_after_mb": sw.rss_mb,
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--instances", nargs="+", default=["small", "medium"], help="small medium large xN xN-Ms")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--solver-option", action="append", default=[], metavar="KEY=VALUE", help="HiGHS option (repeatable)")
+    ap.add_argument("--json", type=Path, help=f"write figures as JSON (e.g. {RESULTS.relative_to(RESULTS.parents[1])}/cold.json)")
+    ap.add_argument("--csv", type=Path, help="write figures as CSV")
+    ap.add_argument("--child", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    options = dict(o.split("=", 1) for o in args.solver_option)
+    if args.child:
+        from dcplan.scenario.solver_options import parse_solver_options
+
+        print(json.dumps(child(args.child, args.seed, parse_solver_options(options, origin="--solver-option", key_prefix=""))))
+        return
+    meta = machine()
+    rows = []
+    for name in args.instances:
+        extra = [f"--solver-option={o}" for o in args.solver_option]
+        rows.append(run_child(Path(__file__), ["--child", name, "--seed", str(args.seed), *extra]))
+        print_table(rows[-1:], COLUMNS)
+    print()
+    print_table(rows, COLUMNS)
+    write(rows, args.json, args.csv, meta)
+
+
+if __name__ == "__main__":
+    main()
