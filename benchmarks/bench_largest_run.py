@@ -12,7 +12,7 @@ import time
 import pandas as pd
 
 import dcplan
-from dcplan.sweeps.largest_run import largest_training_run
+from dcplan.analysis.largest_run import largest_training_run
 
 
 def main() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -73,3 +74,23 @@ def test_ci_runs_the_readme_test_command():
     readme_head = "\n".join((ROOT / "README.md").read_text().splitlines()[:6])
     ci = (ROOT / ".ci" / "run").read_text().strip().splitlines()[-1]
     assert ci in readme_head
+
+
+def test_every_subcommand_is_registered():
+    """The app has each subcommand; they are registered explicitly, not found at import time."""
+    import typer.main
+
+    names = set(typer.main.get_command(app).commands)
+    assert {"run", "validate", "report", "largest-run"} <= names
+
+
+def test_a_subcommand_that_fails_to_import_is_an_error_not_a_missing_command():
+    """With one subcommand module unimportable, importing the CLI fails loudly (before, the
+    `report` and `largest-run` commands silently disappeared from `dcplan --help`)."""
+    code = (
+        "import sys; sys.modules['dcplan.cli.report'] = None\n"
+        "try:\n    import dcplan.cli\nexcept ImportError as e:\n    print('ImportError', e)\nelse:\n    print('imported')\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                       env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+    assert r.stdout.startswith("ImportError"), r.stdout + r.stderr

@@ -95,7 +95,7 @@ def test_binding_lists_only_limits(res):
     sp = res.shadow_prices
     assert sp[(sp["family"] == "training_demand") & sp["binding"]].shape[0] > 0
     assert set(res.binding["family"]) and not set(res.binding["family"]) & set(registry.not_limits())
-    from dcplan.sweeps.largest_run import _limits
+    from dcplan.analysis.largest_run import _limits
 
     lim = _limits(sp, 2026, ["s1", "s2"], ["TX", "OK"])
     assert len(lim) and not set(lim["family"]) & set(registry.not_limits())

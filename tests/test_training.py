@@ -111,7 +111,7 @@ def test_unknown_supercluster_is_a_clear_error():
 
 
 def largest(hosted_by: str, link_tbps: float | None):
-    from dcplan.sweeps.largest_run import largest_training_run
+    from dcplan.analysis.largest_run import largest_training_run
 
     return largest_training_run(two_state_scenario(link_tbps), 2026, hosted_by)
 
@@ -158,7 +158,7 @@ def test_largest_run_names_its_limit():
 
 def test_compare_campus_and_supercluster():
     """Each campus alone hosts 1,000 H100e; the supercluster 2,000: 2x the best campus."""
-    from dcplan.sweeps.largest_run import compare_campus_and_supercluster
+    from dcplan.analysis.largest_run import compare_campus_and_supercluster
 
     scn = two_state_scenario(10)
     df = compare_campus_and_supercluster(scn, 2026, "c").set_index("hosted_by")
@@ -169,7 +169,7 @@ def test_compare_campus_and_supercluster():
 
 
 def test_largest_run_outside_the_horizon_is_a_clear_error():
-    from dcplan.sweeps.largest_run import largest_training_run
+    from dcplan.analysis.largest_run import largest_training_run
 
     with pytest.raises(InputError) as e:
         largest_training_run(two_state_scenario(10), 2099, "c")

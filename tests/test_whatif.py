@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from dcplan import InputError
 from dcplan.cli import app
-from dcplan.sweeps import parse_change, what_if
+from dcplan.analysis import parse_change, what_if
 
 
 def test_relaxing_a_binding_constraint_reduces_cost():

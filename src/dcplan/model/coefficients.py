@@ -4,7 +4,7 @@ LP units: GPUs in thousands (kGPU), compute in thousand H100e (kH100e), CoWoS in
 wafers, HBM in thousand stacks, power in MW, transformers in MVA, money in million USD ($M).
 One function, :func:`param_values`, computes every mutable parameter; the model is built from
 it and sweeps re-solve by recomputing it for a new scenario (see solve/highs.py).
-Cost terms (:func:`unit_costs`) are shared with results/costs.py so the objective and the
+Cost terms (:func:`unit_costs`) are shared with results/tables.py (cost_table) so the objective and the
 reported cost breakdown can never disagree.
 """
 

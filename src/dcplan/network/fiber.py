@@ -15,7 +15,7 @@ import networkx as nx
 import pandas as pd
 
 from dcplan.geo.distance import great_circle_km
-from dcplan.scenario.schema import NETWORK_DEFAULTS
+from dcplan.network.defaults import NETWORK_DEFAULTS
 
 SITE_ATTRS_SKIPPED = ("site", "source", "source_year", "notes")
 

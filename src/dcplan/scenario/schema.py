@@ -10,6 +10,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from dcplan.network.defaults import NETWORK_DEFAULTS
+
 SITE_ASSETS = ("shell", "grid_interconnection", "transformer", "gas_turbine")
 """Assets built per site, each with a lead time and possibly a state permitting adder."""
 
@@ -271,14 +273,6 @@ def _param_specs() -> dict[str, ParamSpec]:
     p["network.fiber_us_per_km"] = ParamSpec("us/km", 3.3, 10.0, default=NETWORK_DEFAULTS["network.fiber_us_per_km"])
     p["network.route_factor"] = ParamSpec("x", 1.0, 5.0, default=NETWORK_DEFAULTS["network.route_factor"])
     return p
-
-
-NETWORK_DEFAULTS: dict[str, float] = {
-    "network.latency_budget_ms": 20.0,  # round-trip; NVIDIA's two-site Nemotron-4 340B run (~1,000 km, >=~20 ms)
-    "network.fiber_us_per_km": 4.9,  # one-way propagation in silica fiber (n ~ 1.467)
-    "network.route_factor": 1.4,  # fiber route length / great-circle distance (assumption, 1.3-1.5)
-}
-"""Defaults of the optional network parameters (applied when parameters.csv has no row)."""
 
 
 PARAMETERS: dict[str, ParamSpec] = _param_specs()

@@ -1,5 +1,4 @@
-"""Sensitivity analysis: what-if on one constraint family (and, later, batch sweeps)."""
+"""Batch sensitivity sweeps: spec, samplers, runner, store and report (docs/sweeps.md).
 
-from dcplan.sweeps.whatif import WhatIf, parse_change, what_if
-
-__all__ = ["WhatIf", "parse_change", "what_if"]
+What-if and the largest-run mode are analyses of one scenario: see :mod:`dcplan.analysis`.
+"""

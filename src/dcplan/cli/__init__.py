@@ -1,4 +1,4 @@
-"""Command line: `dcplan run`, `dcplan validate`."""
+"""Command line: `dcplan run`, `dcplan validate`; `report` and `largest-run` live in their own modules."""
 
 from __future__ import annotations
 
@@ -6,16 +6,15 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-import yaml
-from rich.console import Console
 from rich.table import Table
 
-from dcplan.errors import InputError, InputProblem, SolveError
+from dcplan.cli.common import console, err, parse_set_options, report_input_error, with_solver_options
+from dcplan.cli.largest_run import largest_run
+from dcplan.cli.report import report
+from dcplan.errors import InputError, SolveError
 from dcplan.scenario.load import load_scenario
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Plan AI datacenter build-out under power and supply-chain limits.")
-console = Console()
-err = Console(stderr=True)
 
 ScenarioArg = Annotated[Optional[Path], typer.Argument(help="scenario folder (or its scenario.yaml); the bundled default when omitted")]
 SetOpt = Annotated[list[str], typer.Option("--set", help="override, e.g. --set lead_time_years.gas_turbine=6 (repeatable)")]
@@ -26,52 +25,13 @@ SolverOpt = Annotated[
 ]
 
 
-def _overrides(items: list[str]) -> dict:
-    """`--set PATH=VALUE` options as overrides; VALUE is read as YAML (so 6 is a number).
-    Raises InputError naming every malformed option."""
-    out, problems = {}, []
-    for it in items or []:
-        k, eq, v = it.partition("=")
-        if not eq or not k.strip():
-            problems.append(InputProblem("--set", f"'{it}': expected PATH=VALUE, e.g. lead_time_years.gas_turbine=6"))
-            continue
-        try:
-            out[k.strip()] = yaml.safe_load(v)
-        except yaml.YAMLError:
-            out[k.strip()] = v  # not YAML: keep the text, validation says what was expected
-    if problems:
-        raise InputError(problems)
-    return out
-
-
-def _with_solver_options(scn, items: list[str] | None):
-    """`scn` with `--solver-option KEY=VALUE` options over its scenario.yaml `solver:` ones.
-    Raises InputError naming every bad option."""
-    if not items:
-        return scn
-    from dataclasses import replace
-
-    from dcplan.scenario.solver_options import parse_solver_options
-
-    opts = parse_solver_options(items, origin="--solver-option", key_prefix="")
-    return replace(scn, solver_options={**scn.solver_options, **opts})
-
-
-def _report_input_error(e: InputError) -> None:
-    """Print every problem on its own line as `file, row N, column 'c': message` (no wrapping,
-    no markup, so the lines can be searched and copied)."""
-    err.print(f"[bold red]{len(e.problems)} problem(s) in the scenario inputs; nothing was written:[/bold red]")
-    for p in e.problems:
-        err.print(f"  - {p}", markup=False, highlight=False, soft_wrap=True)
-
-
 @app.command()
 def validate(scenario: ScenarioArg = None, set_: SetOpt = None) -> None:
     """Check a scenario's inputs without solving; exit 1 listing every problem found."""
     try:
-        scn = load_scenario(scenario, _overrides(set_))
+        scn = load_scenario(scenario, parse_set_options(set_))
     except InputError as e:
-        _report_input_error(e)
+        report_input_error(e)
         raise typer.Exit(1)
     console.print(
         f"[green]ok[/green] scenario '{scn.name}': {len(scn.tables['sites'])} sites in {scn.tables['sites']['region'].nunique()} regions, "
@@ -98,18 +58,18 @@ def run(
         err.print(f"[red]--format must be 'parquet' or 'csv', got '{fmt}'[/red]")
         raise typer.Exit(2)
     try:
-        scn = _with_solver_options(load_scenario(scenario, _overrides(set_)), solver_option)
+        scn = with_solver_options(load_scenario(scenario, parse_set_options(set_)), solver_option)
     except InputError as e:
-        _report_input_error(e)
+        report_input_error(e)
         raise typer.Exit(1)
     change = None
     if what_if:
-        from dcplan.sweeps.whatif import parse_change
+        from dcplan.scenario.changes import parse_change
 
         try:
             change = parse_change(what_if)
         except InputError as e:
-            _report_input_error(e)
+            report_input_error(e)
             raise typer.Exit(1)
     try:
         plan = Plan(scn)
@@ -117,7 +77,7 @@ def run(
         print_summary(res)
         paths = res.write(out, fmt)
         if change is not None:
-            from dcplan.sweeps.whatif import what_if as run_what_if
+            from dcplan.analysis.what_if import what_if as run_what_if
 
             w = run_what_if(scn, what_if, base=res, plan=plan)
             print_what_if(w)
@@ -183,19 +143,10 @@ def print_training(training) -> None:
     console.print(t)
 
 
-def _register_optional_commands() -> None:
-    """Commands that live in their own modules (reports, sweeps) register here."""
-    try:
-        from dcplan.reports.cli import report
-    except ImportError:  # pragma: no cover - module not written yet
-        return
-    app.command()(report)
-    from dcplan.sweeps.cli import largest_run
-
-    app.command("largest-run")(largest_run)
-
-
-_register_optional_commands()
+# Subcommands in their own modules, registered explicitly: a module that fails to import is an
+# ImportError here, never a silently missing subcommand.
+app.command()(report)
+app.command("largest-run")(largest_run)
 
 
 def main() -> None:  # pragma: no cover

@@ -1,6 +1,6 @@
 """`dcplan report RESULTS_DIR`: the self-contained HTML report of a results folder.
 
-Registered on the main `dcplan` app by `dcplan.cli._register_optional_commands`.
+Registered on the main `dcplan` app in `dcplan/cli/__init__.py`.
 """
 
 from __future__ import annotations

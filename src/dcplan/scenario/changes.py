@@ -1,4 +1,4 @@
-"""What-if: relax one constraint family (or change any parameter) and compare with the base.
+"""The what-if change grammar: one change to a scenario, resolved into absolute overrides.
 
 A change is written ``"<target> <op><number>[%] [unit words]"``, for example
 
@@ -21,8 +21,6 @@ from dataclasses import dataclass
 import pandas as pd
 
 from dcplan.errors import InputError, InputProblem
-from dcplan.plan import Plan
-from dcplan.results.results import Results
 from dcplan.scenario.scenario import Scenario
 from dcplan.scenario.schema import GLOBAL_ASSETS, PARAMETERS, SITE_ASSETS, TABLES
 
@@ -107,48 +105,3 @@ def absolute_overrides(scn: Scenario, change: Change) -> dict[str, float]:
             key = ".".join(str(row[k]) for k in spec.key)
             out[f"{table}.{key}.{column}"] = change.apply(float(row[column]))
     return out
-
-
-@dataclass
-class WhatIf:
-    """A base run, a variant run, and their differences by year."""
-
-    change: str
-    overrides: dict[str, float]
-    base: Results
-    variant: Results
-
-    @property
-    def delta(self) -> pd.DataFrame:
-        """Per year: cost (USD, year-y dollars), compute online and unmet (H100e), base vs variant."""
-        def per_year(r: Results) -> pd.DataFrame:
-            c = r.compute.set_index("year")[["online_h100e", "unmet_h100e"]]
-            cost = r.costs.groupby("year")["cost_usd"].sum().rename("cost_usd")
-            return c.join(cost).fillna(0.0)
-
-        b, v = per_year(self.base), per_year(self.variant)
-        out = pd.DataFrame(index=b.index.union(v.index))
-        for col in ("cost_usd", "online_h100e", "unmet_h100e"):
-            out[f"{col}_base"] = b[col]
-            out[f"{col}_variant"] = v[col]
-            out[f"{col}_change"] = out[f"{col}_variant"] - out[f"{col}_base"]
-        return out.fillna(0.0).reset_index().rename(columns={"index": "year"})
-
-    @property
-    def objective_change_usd(self) -> float:
-        """Change in total discounted cost (negative = the relaxation saves money)."""
-        return self.variant.objective_usd - self.base.objective_usd
-
-
-def what_if(scenario: Scenario, change: str, base: Results | None = None, plan: Plan | None = None) -> WhatIf:
-    """Solve `scenario` with `change` applied and compare it with the base run.
-
-    Reuses `plan` (warm re-solve when only parameters change) and `base` when given.
-    """
-    ch = parse_change(change)
-    overrides = absolute_overrides(scenario, ch)
-    variant_scn = scenario.with_overrides(overrides)
-    plan = plan or Plan(scenario)
-    base = base or plan.solve()
-    variant = plan.resolve(variant_scn)
-    return WhatIf(change=change, overrides=overrides, base=base, variant=variant)

@@ -1,6 +1,6 @@
 """`dcplan largest-run`: the largest training run one campus or one supercluster can host.
 
-Registered on the main `dcplan` app by `dcplan.cli._register_optional_commands`.
+Registered on the main `dcplan` app in `dcplan/cli/__init__.py`.
 """
 
 from __future__ import annotations
@@ -30,10 +30,10 @@ def largest_run(
 ) -> None:
     """The largest training run (H100e, FLOP, GW) HOST can run in each YEAR, each member campus alone
     vs the supercluster, and the limits that stop it (run H100e one more unit of each would add)."""
-    from dcplan.cli import _overrides, _report_input_error, _with_solver_options
+    from dcplan.cli.common import parse_set_options, report_input_error, with_solver_options
     from dcplan.errors import InputError, SolveError
     from dcplan.scenario.load import load_scenario
-    from dcplan.sweeps.largest_run import (
+    from dcplan.analysis.largest_run import (
         campus_and_supercluster_runs,
         comparison_table,
         largest_training_run,
@@ -44,12 +44,12 @@ def largest_run(
         err.print(f"[red]--format must be 'parquet' or 'csv', got '{fmt}'[/red]")
         raise typer.Exit(2)
     try:
-        scn = _with_solver_options(load_scenario(scenario, _overrides(set_)), solver_option)
+        scn = with_solver_options(load_scenario(scenario, parse_set_options(set_)), solver_option)
         runs = []
         for y in years or [2030]:
             runs += campus_and_supercluster_runs(scn, y, host) if campuses else [largest_training_run(scn, y, host)]
     except InputError as e:
-        _report_input_error(e)
+        report_input_error(e)
         raise typer.Exit(1)
     except SolveError as e:
         err.print(str(e), markup=False, highlight=False)

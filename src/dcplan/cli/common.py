@@ -1,0 +1,50 @@
+"""What every `dcplan` subcommand shares: the consoles, `--set` parsing and input-error printing."""
+
+from __future__ import annotations
+
+import yaml
+from rich.console import Console
+
+from dcplan.errors import InputError, InputProblem
+
+console = Console()
+err = Console(stderr=True)
+
+
+def parse_set_options(items: list[str]) -> dict:
+    """`--set PATH=VALUE` options as overrides; VALUE is read as YAML (so 6 is a number).
+    Raises InputError naming every malformed option."""
+    out, problems = {}, []
+    for it in items or []:
+        k, eq, v = it.partition("=")
+        if not eq or not k.strip():
+            problems.append(InputProblem("--set", f"'{it}': expected PATH=VALUE, e.g. lead_time_years.gas_turbine=6"))
+            continue
+        try:
+            out[k.strip()] = yaml.safe_load(v)
+        except yaml.YAMLError:
+            out[k.strip()] = v  # not YAML: keep the text, validation says what was expected
+    if problems:
+        raise InputError(problems)
+    return out
+
+
+def with_solver_options(scn, items: list[str] | None):
+    """`scn` with `--solver-option KEY=VALUE` options over its scenario.yaml `solver:` ones.
+    Raises InputError naming every bad option."""
+    if not items:
+        return scn
+    from dataclasses import replace
+
+    from dcplan.scenario.solver_options import parse_solver_options
+
+    opts = parse_solver_options(items, origin="--solver-option", key_prefix="")
+    return replace(scn, solver_options={**scn.solver_options, **opts})
+
+
+def report_input_error(e: InputError) -> None:
+    """Print every problem on its own line as `file, row N, column 'c': message` (no wrapping,
+    no markup, so the lines can be searched and copied)."""
+    err.print(f"[bold red]{len(e.problems)} problem(s) in the scenario inputs; nothing was written:[/bold red]")
+    for p in e.problems:
+        err.print(f"  - {p}", markup=False, highlight=False, soft_wrap=True)
