@@ -117,7 +117,8 @@ def largest_training_run(scn: Scenario, year: int, hosted_by: str, top_limits: i
 
     members = host_sites(scn, year, hosted_by)
     bound = _upper_bound_h100e(scn, members)
-    penalty = max(PROHIBITIVE_USD_PER_H100E_YEAR, 1e3 * scn.params["demand.unmet_penalty_usd_per_h100e_year"])
+    top_value = max(scn.tranche_value_usd_per_h100e_year(k, y) for k in scn.tranches for y in scn.years)
+    penalty = max(PROHIBITIVE_USD_PER_H100E_YEAR, 1e3 * top_value)
     variant = _with_training(scn, year, hosted_by, bound / 1e6, {"training.unmet_penalty_usd_per_h100e_year": penalty})
     res = Plan(variant).solve()
     tr = res.training[res.training["year"] == year]

@@ -103,7 +103,13 @@ def print_what_if(w) -> None:
 
 def print_summary(res, top_n: int = 3) -> None:
     """Print cost, compute online per year, unmet demand and the top binding constraints."""
-    console.print(f"[bold]{res.scenario}[/bold]: {res.status}, total discounted cost ${res.objective_usd / 1e9:,.1f} bn")
+    unserved = res.unserved_value_usd
+    console.print(
+        f"[bold]{res.scenario}[/bold]: {res.status}, plan cost ${(res.objective_usd - unserved) / 1e9:,.1f} bn (PV); "
+        f"unserved demand valued at ${unserved / 1e9:,.1f} bn (PV)"
+    )
+    if res.scope:
+        console.print(f"scope: {res.scope}", markup=False, highlight=False)
     t = Table(title="compute by year (million H100e)")
     for c in ("year", "demand", "online", "unmet", "EFLOP/s"):
         t.add_column(c, justify="right")

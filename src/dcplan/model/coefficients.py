@@ -93,15 +93,25 @@ def unit_costs(scn: Scenario, sets: ModelSets, var: str, idx: tuple) -> list[Uni
         life = sets.asset_life["transmission"]
         capex = _corridor(scn, sets)[c]["expansion_capex_usd_per_mw"] / USD_PER_MUSD
         return [UnitCost("transmission_capex", capex * scn.crf(life), tuple(alive_years(t0, life, end)))]
-    if var in ("unmet", "unmet_training"):
+    if var == "unmet":
+        y, t, k = idx
+        value = scn.tranche_value_usd_per_h100e_year(k, y)
+        return [UnitCost("unmet_demand_penalty", sets.slices[t] / HOURS_PER_YEAR * value * 1e3 / USD_PER_MUSD, (y,))]
+    if var == "unmet_training":
         y, t = idx
-        share = sets.slices[t] / HOURS_PER_YEAR
-        cat = "unmet_demand_penalty" if var == "unmet" else "unmet_training_penalty"
-        penalty = p["demand.unmet_penalty_usd_per_h100e_year"]
-        if var == "unmet_training" and p.get("training.unmet_penalty_usd_per_h100e_year", -1) >= 0:
-            penalty = p["training.unmet_penalty_usd_per_h100e_year"]
-        return [UnitCost(cat, share * penalty * 1e3 / USD_PER_MUSD, (y,))]
+        penalty = training_penalty_usd_per_h100e_year(scn, y)
+        return [UnitCost("unmet_training_penalty", sets.slices[t] / HOURS_PER_YEAR * penalty * 1e3 / USD_PER_MUSD, (y,))]
     raise KeyError(var)
+
+
+def training_penalty_usd_per_h100e_year(scn: Scenario, year: int) -> float:
+    """Cost of one H100e-year of the training run not hosted in its supercluster:
+    `training.unmet_penalty_usd_per_h100e_year`, or when that is -1 (the default) the value of the
+    most valuable demand tranche in `year`."""
+    own = scn.params.get("training.unmet_penalty_usd_per_h100e_year", -1)
+    if own >= 0:
+        return own
+    return max(scn.tranche_value_usd_per_h100e_year(k, year) for k in scn.tranches)
 
 
 def _corridor(scn: Scenario, sets: ModelSets) -> dict[str, dict]:
@@ -128,6 +138,7 @@ def param_values(scn: Scenario, sets: ModelSets) -> dict[str, dict]:
     years = sets.years
     v: dict[str, dict] = {}
     v["demand_kh100e"] = {y: scn.demand_h100e_millions(y) * 1e3 for y in years}
+    v["tranche_kh100e"] = {(y, k): scn.tranches[k][0] * v["demand_kh100e"][y] for y in years for k in sets.tranches}
     v["cowos_supply_kwafers"] = {y: p["planner_share.cowos"] * sup.loc[y, "cowos_wafers_per_year"] / 1e3 for y in years}
     v["hbm_supply_kstacks"] = {y: p["planner_share.hbm"] * sup.loc[y, "hbm_stacks_per_year"] / 1e3 for y in years}
     v["transformer_supply_mva"] = {y: p["planner_share.transformer"] * sup.loc[y, "transformer_mva_per_year"] for y in years}
@@ -164,7 +175,7 @@ def param_values(scn: Scenario, sets: ModelSets) -> dict[str, dict]:
     v["cost_expand"] = {i: pv_cost(scn, unit_costs(scn, sets, "expand", i)) for i in sets.expand}
     v["cost_gen"] = {(r, y, t): pv_cost(scn, unit_costs(scn, sets, "gen", (r, y, t))) for r in sets.regions for y in years for t in T}
     v["cost_gas"] = {(s, y, t): pv_cost(scn, unit_costs(scn, sets, "gas", (s, y, t))) for s in sets.sites for y in years for t in T}
-    v["cost_unmet"] = {(y, t): pv_cost(scn, unit_costs(scn, sets, "unmet", (y, t))) for y in years for t in T}
+    v["cost_unmet"] = {(y, t, k): pv_cost(scn, unit_costs(scn, sets, "unmet", (y, t, k))) for y in years for t in T for k in sets.tranches}
     corr = _corridor(scn, sets)
     v["cost_flow"] = {(a, y, t): pv_cost(scn, unit_costs(scn, sets, "flow", (a, y, t))) for a, _, _ in sets.arcs for y in years for t in T}
     v["cost_xexp"] = {i: pv_cost(scn, unit_costs(scn, sets, "xexp", i)) for i in sets.tx_expand}

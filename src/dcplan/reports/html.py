@@ -138,10 +138,10 @@ def _summary(res: LoadedResults) -> str:
     penalty_pv = float(res.costs.loc[penalty, "cost_pv_usd"].sum())
     cards = [
         (
-            "total discounted cost",
-            money(res.objective_usd),
+            "plan cost (PV)",
+            money(res.objective_usd - penalty_pv),
             False,
-            f"incl. {money(penalty_pv)} penalties on unserved demand" if penalty_pv > 0 else "",
+            f"unserved demand valued at {money(penalty_pv)} beside it" if penalty_pv > 0 else "no demand unserved",
         ),
         (
             f"compute online {mid}",
@@ -204,6 +204,9 @@ def _summary(res: LoadedResults) -> str:
     )
     status = _e(res.status)
     notes = "".join(f'<p class="note">Note: {_e(n)}.</p>' for n in res.notes)
+    scope = res.summary.get("scope", "")
+    if scope:
+        notes = f'<p class="scope">Scope: {_e(scope)}</p>' + notes
     return (
         f'<section id="summary"><h2>Summary</h2><p>Scenario <b>{_e(res.scenario)}</b>, solver status <b>{status}</b>, '
         f"horizon {years[0]}–{last}. Total cost is the present value at {years[0]} of annualised capex, O&amp;M, energy "

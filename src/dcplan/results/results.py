@@ -19,6 +19,8 @@ TABLE_NAMES = (
     "compute", "capacity", "gpus", "fleet_by_vintage", "power", "costs", "supply_chain", "shadow_prices", "binding",
     "bottlenecks", "sites", "superclusters", "fiber_links", "power_slices", "regional_supply", "flows", "training", "supercluster_power",
 )
+UNSERVED_CATEGORIES = ("unmet_demand_penalty", "unmet_training_penalty")
+"""Cost categories that value demand left unserved rather than spending of the plan."""
 SITE_COLUMNS = ["site", "name", "region", "latitude", "longitude", "operator", "max_it_mw", "max_grid_mw", "max_onsite_gas_mw", "pue"]
 
 
@@ -48,11 +50,33 @@ class Results:
     training: pd.DataFrame
     supercluster_power: pd.DataFrame
     solver: dict = field(default_factory=dict)
+    scope: str = ""
 
     @property
     def unmet(self) -> pd.DataFrame:
         """Unmet demand by year (H100e)."""
         return self.compute[["year", "demand_h100e", "unmet_h100e"]]
+
+    @property
+    def unserved_value_usd(self) -> float:
+        """Present value of demand (and training run) left unserved, at its value: the part of the
+        objective that is not the plan's own cost."""
+        c = self.costs
+        return float(c.loc[c["category"].isin(UNSERVED_CATEGORIES), "cost_pv_usd"].sum())
+
+    @property
+    def energy_twh(self) -> dict[int, float]:
+        """Electricity drawn by the planner's datacenters (grid + on-site), TWh per year."""
+        e = self.power.groupby("year")["energy_mwh"].sum() / 1e6
+        return {int(y): float(e.get(y, 0.0)) for y in self.compute["year"]}
+
+    @property
+    def facility_gw(self) -> dict[int, float]:
+        """Facility power (IT x PUE) of the planner's datacenters, GW per year: the peak over time
+        slices of the sum over sites."""
+        ps = self.power_slices
+        f = ps.groupby(["year", "slice"])["facility_mw"].sum().groupby("year").max() / 1e3 if len(ps) else pd.Series(dtype=float)
+        return {int(y): float(f.get(y, 0.0)) for y in self.compute["year"]}
 
     def summary(self) -> dict:
         """A JSON-ready summary: status, objective, compute online and unmet per year, top binding."""
@@ -63,10 +87,16 @@ class Results:
                 for r in g.head(5).itertuples()
             ]
         c = self.compute.set_index("year")
+        unserved = self.unserved_value_usd
         return {
             "scenario": self.scenario,
+            "scope": self.scope,
             "status": self.status,
             "objective_usd": self.objective_usd,
+            "plan_cost_usd": self.objective_usd - unserved,
+            "unserved_value_usd": unserved,
+            "energy_twh": {str(y): v for y, v in self.energy_twh.items()},
+            "facility_gw": {str(y): v for y, v in self.facility_gw.items()},
             "compute_online_h100e": {str(y): float(v) for y, v in c["online_h100e"].items()},
             "compute_online_flops_per_s": {str(y): float(v) for y, v in c["online_flops_per_s"].items()},
             "demand_h100e": {str(y): float(v) for y, v in c["demand_h100e"].items()},
@@ -126,6 +156,7 @@ def extract_results(
         binding=binding_summary(sp),
         bottlenecks=bottleneck_timeline(sp),
         sites=scn.tables["sites"][SITE_COLUMNS].copy(),
+        scope=scn.scope,
         **network_tables(scn),
         solver={
             "status": solution.status, "solve_seconds": round(solution.solve_seconds, 4),

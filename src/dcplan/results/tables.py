@@ -169,7 +169,7 @@ def compute_table(scn: Scenario, m, sets: ModelSets, gpus: pd.DataFrame) -> pd.D
                 "demand_h100e": scn.demand_h100e_millions(y) * 1e6,
                 "online_h100e": float(g["in_use_h100e"].sum()),
                 "installed_h100e": installed_h100e,
-                "unmet_h100e": sum(h / HOURS_PER_YEAR * _v(m.unmet, (y, t)) for t, h in sets.slices.items()) * 1e3,
+                "unmet_h100e": sum(h / HOURS_PER_YEAR * _v(m.unmet, (y, t, k)) for t, h in sets.slices.items() for k in sets.tranches) * 1e3,
                 "online_flops_per_s": float(g["in_use_flops_per_s"].sum()),
                 "online_gpus": float(g["in_use"].sum()),
             }

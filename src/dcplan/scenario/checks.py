@@ -88,12 +88,33 @@ def _row_rules(typed: Mapping[str, pd.DataFrame], labels: Mapping[str, str]) -> 
     return out
 
 
+def _tranche_shares(typed: Mapping[str, pd.DataFrame], labels: Mapping[str, str]) -> list[InputProblem]:
+    """The value-of-compute tranches split all of demand: their shares add up to 1."""
+    tr = typed.get("demand_tranches")
+    if tr is None or not len(tr):
+        return []
+    total = float(tr["share_of_demand"].sum())
+    if abs(total - 1.0) > 1e-6:
+        return [InputProblem(labels["demand_tranches"], f"share_of_demand values sum to {total:g}; expected 1 (the tranches split all of demand)", column="share_of_demand")]
+    return []
+
+
 def _year_coverage(raw: Mapping[str, pd.DataFrame], labels: Mapping[str, str], start: int, end: int) -> list[InputProblem]:
-    """supply.csv has a row for every horizon year (a row with a bad value still counts).
+    """supply.csv (and demand.csv when given) has a row for every horizon year (a row with a
+    bad value still counts).
 
     Skipped while a year cell is unreadable: that row may be the 'missing' year, and the
     unreadable cell is reported already."""
-    df = raw.get("supply")
+    out = _years_of(raw, labels, "supply", start, end)
+    dem = raw.get("demand")
+    if dem is not None and len(dem):
+        out += _years_of(raw, labels, "demand", start, end)
+    return out
+
+
+def _years_of(raw: Mapping[str, pd.DataFrame], labels: Mapping[str, str], table: str, start: int, end: int) -> list[InputProblem]:
+    """Table `table` has a row for every horizon year."""
+    df = raw.get(table)
     if df is None:
         return []
     present = set()
@@ -107,7 +128,7 @@ def _year_coverage(raw: Mapping[str, pd.DataFrame], labels: Mapping[str, str], s
         return []
     return [
         InputProblem(
-            labels["supply"],
+            labels[table],
             f"missing year(s) {', '.join(map(str, missing))}; every horizon year {start}-{end} needs a row",
             column="year",
         )
@@ -194,6 +215,7 @@ def cross_checks(
     """
     where = where or {}
     out = _references(raw, labels) + _row_rules(typed, labels) + _site_limits(typed, labels) + _slice_hours(typed, labels)
+    out += _tranche_shares(typed, labels)
     if "horizon.start_year" not in params or "horizon.end_year" not in params:
         return out
     start, end = int(params["horizon.start_year"]), int(params["horizon.end_year"])

@@ -27,7 +27,7 @@ from dcplan.scenario.scenario import Scenario
 from dcplan.scenario.schema import PARAMETERS, TABLES, TableSpec
 from dcplan.scenario.solver_options import solver_option_problems
 
-YAML_KEYS = {"name", "description", "base", "overrides", "solver"}
+YAML_KEYS = {"name", "description", "scope", "base", "overrides", "solver"}
 EXTRA_COLUMNS_ALLOWED = {"notes"}
 
 OverrideSources = list[tuple[str, Mapping[str, Any]]]
@@ -67,7 +67,22 @@ def load_scenario(
         folder=folder,
         problems=problems,
         solver_options=solver,
+        scope=_scope(meta, folder),
     )
+
+
+def _scope(meta: Mapping[str, Any], folder: Path, depth: int = 0) -> str:
+    """scenario.yaml's `scope:` (who the planner is), else its base scenario's, else ''."""
+    if meta.get("scope"):
+        return " ".join(str(meta["scope"]).split())
+    base = _resolve_base(meta.get("base"), folder, "scenario.yaml", [])
+    if base is None or depth > 8:
+        return ""
+    try:
+        base_meta = yaml.safe_load((base / "scenario.yaml").read_text()) or {}
+    except (OSError, yaml.YAMLError, UnicodeDecodeError):
+        return ""
+    return _scope(base_meta, base, depth + 1) if isinstance(base_meta, dict) else ""
 
 
 def scenario_from_tables(
@@ -76,6 +91,7 @@ def scenario_from_tables(
     description: str = "",
     overrides: Mapping[str, Any] | None = None,
     solver_options: Mapping[str, Any] | None = None,
+    scope: str = "",
 ) -> Scenario:
     """Build and validate a scenario from in-memory tables (same rules as a folder on disk).
 
@@ -92,6 +108,7 @@ def scenario_from_tables(
     return _assemble(
         raw, labels, name=name, description=description, sources=[("overrides", overrides or {})], problems=problems,
         solver_options=solver,
+        scope=scope,
     )
 
 
@@ -455,6 +472,7 @@ def _assemble(
     folder: Path | None = None,
     problems: list[InputProblem] | None = None,
     solver_options: dict | None = None,
+    scope: str = "",
 ) -> Scenario:
     """Apply overrides, validate every table, the parameters and the cross-table rules;
     raise InputError with every problem, or return the Scenario."""
@@ -495,4 +513,5 @@ def _assemble(
         overrides=merged,
         raw_tables=pristine,
         solver_options=dict(solver_options or {}),
+        scope=scope,
     )

@@ -25,6 +25,8 @@ class Scenario:
     description: str = ""
     folder: Path | None = None
     overrides: dict = field(default_factory=dict)
+    scope: str = ""
+    """Who the planner is (scenario.yaml `scope:`), e.g. the whole US AI build-out or one company."""
 
     # ----- horizon -------------------------------------------------------------------------
     @property
@@ -40,16 +42,22 @@ class Scenario:
         return list(range(self.start_year, self.end_year + 1))
 
     def discount_factor(self, year: int) -> float:
-        """Present-value factor of a cost in `year`, discounted to the first horizon year."""
+        """Present-value factor of a cost in `year`, discounted to the start of the first horizon
+        year. Every flow of a year (capex payments, O&M, energy, fuel, unserved value) is dated
+        at the start of that year."""
         return (1.0 + self.params["discount_rate"]) ** -(year - self.start_year)
 
     def crf(self, lifetime_years: float) -> float:
-        """Capital recovery factor: annual payment per unit capex over `lifetime_years`."""
+        """Capital recovery factor of an annuity due: the payment, at the start of each of
+        `lifetime_years` years, whose present value at the start of the first year is one unit
+        of capex. Every flow of year y is dated at the start of y (see :meth:`discount_factor`),
+        so capex and energy share one convention: an asset online in y₀ for its whole life
+        costs exactly its price in PV."""
         r = self.params["discount_rate"]
         n = lifetime_years
         if r == 0:
             return 1.0 / n
-        return r / (1.0 - (1.0 + r) ** -n)
+        return r / ((1.0 + r) * (1.0 - (1.0 + r) ** -n))
 
     # ----- tables --------------------------------------------------------------------------
     @cached_property
@@ -90,10 +98,46 @@ class Scenario:
             return {}
         return {(r, a): int(x) for r, a, x in zip(perm["region"], perm["asset"], perm["extra_lead_time_years"])}
 
+    GROWTH_KEYS = ("demand.start_h100e_millions", "demand.growth_per_year")
+
+    @property
+    def demand_from_growth(self) -> bool:
+        """True when demand is start x growth^(y - y0): no demand.csv, `demand.use_growth` = 1,
+        or an override of the start or the growth (so a sweep over growth changes demand)."""
+        dem = self.tables.get("demand")
+        if dem is None or not len(dem) or self.params.get("demand.use_growth", 0):
+            return True
+        return any(k in self.overrides for k in self.GROWTH_KEYS)
+
+    @cached_property
+    def _demand_table(self) -> dict[int, float]:
+        dem = self.tables.get("demand")
+        return {} if dem is None else {int(y): float(x) for y, x in zip(dem["year"], dem["h100e_millions"])}
+
     def demand_h100e_millions(self, year: int) -> float:
-        """Compute the fleet must deliver in `year`, million H100e."""
+        """Compute the fleet must deliver in `year`, million H100e (demand.csv, or start x growth)."""
         p = self.params
-        return p["demand.start_h100e_millions"] * p["demand.growth_per_year"] ** (year - self.start_year)
+        if self.demand_from_growth:
+            return p["demand.start_h100e_millions"] * p["demand.growth_per_year"] ** (year - self.start_year)
+        return self._demand_table[year]
+
+    @cached_property
+    def tranches(self) -> dict[str, tuple[float, float, float]]:
+        """Value-of-compute tranches: id -> (share of demand, value USD per H100e-year in the
+        first year, change per year). Without demand_tranches.csv one tranche, 'all', valued at
+        `demand.unmet_penalty_usd_per_h100e_year` every year."""
+        tr = self.tables.get("demand_tranches")
+        if tr is None or not len(tr):
+            return {"all": (1.0, float(self.params["demand.unmet_penalty_usd_per_h100e_year"]), 0.0)}
+        return {
+            str(k): (float(f), float(v), float(c))
+            for k, f, v, c in zip(tr["tranche"], tr["share_of_demand"], tr["value_usd_per_h100e_year"], tr["value_change_per_year"])
+        }
+
+    def tranche_value_usd_per_h100e_year(self, tranche: str, year: int) -> float:
+        """What one H100e-year of `tranche` is worth in `year` (its value if unserved)."""
+        _, v, c = self.tranches[tranche]
+        return v * (1.0 + c) ** (year - self.start_year)
 
     def headroom_mw(self, region: str, year: int) -> float:
         """MW of large load the region's grid can serve in `year` (never below zero)."""
@@ -162,7 +206,7 @@ class Scenario:
         merged = {**self.overrides, **overrides}
         return scenario_from_tables(
             self.raw_tables, name=self.name, description=self.description, overrides=merged,
-            solver_options=self.solver_options,
+            solver_options=self.solver_options, scope=self.scope,
         )
 
     raw_tables: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)

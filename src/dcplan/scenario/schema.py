@@ -175,6 +175,24 @@ class TrainingRow(_Row):
     run_h100e_millions: NonNeg
 
 
+class DemandRow(_Row):
+    """Compute demand of one year, million H100e (dense BF16 basis; `demand.csv`)."""
+
+    year: Year
+    h100e_millions: NonNeg
+
+
+class DemandTrancheRow(_Row):
+    """One step of the value-of-compute curve (`demand_tranches.csv`): a share of every year's
+    demand worth `value_usd_per_h100e_year` in the first horizon year, changing by
+    `value_change_per_year` (a fraction, e.g. -0.15) each later year."""
+
+    tranche: Id
+    share_of_demand: Fraction
+    value_usd_per_h100e_year: NonNeg
+    value_change_per_year: Annotated[float, Field(gt=-1, le=10, allow_inf_nan=False)]
+
+
 @dataclass(frozen=True)
 class TableSpec:
     """A CSV table: its row model, key columns, and whether the scenario must have it."""
@@ -209,6 +227,8 @@ TABLES: dict[str, TableSpec] = {
         TableSpec("superclusters", SuperclusterRow, ("supercluster", "site"), required=False),
         TableSpec("time_slices", TimeSliceRow, ("slice",), required=False),
         TableSpec("training", TrainingRow, ("year",), required=False),
+        TableSpec("demand", DemandRow, ("year",), required=False),
+        TableSpec("demand_tranches", DemandTrancheRow, ("tranche",), required=False),
         TableSpec("slice_profiles", SliceProfileRow, ("region", "slice"), required=False),
     )
 }
@@ -268,6 +288,9 @@ def _param_specs() -> dict[str, ParamSpec]:
     # hard modes (optional, off by default): a binding compute target; installed GPUs must run
     p["demand.hard_target"] = ParamSpec("0/1", 0, 1, integer=True, default=0)
     p["operations.pipeline_gpus_must_run"] = ParamSpec("0/1", 0, 1, integer=True, default=0)
+    # 1: demand = start x growth^(y - y0) even when demand.csv is present (also implied by an
+    # override of demand.start_h100e_millions or demand.growth_per_year)
+    p["demand.use_growth"] = ParamSpec("0/1", 0, 1, integer=True, default=0)
     # network layer: optional, with the defaults of docs/network.md
     p["network.latency_budget_ms"] = ParamSpec("ms", 0.0, 1000.0, default=NETWORK_DEFAULTS["network.latency_budget_ms"])
     p["network.fiber_us_per_km"] = ParamSpec("us/km", 3.3, 10.0, default=NETWORK_DEFAULTS["network.fiber_us_per_km"])
