@@ -106,3 +106,22 @@ def test_discounting_multi_year_asset_costs_its_price():
     res = solve({"horizon.end_year": 2027, "discount_rate": 0.1, "gpus.g1.lifetime_years": 2})
     assert res.objective_usd == pytest.approx(1_000_000, rel=REL)
     assert res.gpus.loc[res.gpus["year"] == 2026, "shipped"].sum() == pytest.approx(1000)
+
+
+# ---------------------------------------------------------------------------------- C3 vendor allocation
+def test_cowos_allocation_caps_a_vendor_and_its_shadow_price():
+    """Two generations with g1's specs: g1 at $1,000 and a cheaper g2 at $200 whose vendor gets at
+    most 30% of the planner's 200 wafers: 60 wafers = 600 g2 GPUs ($120,000) and 400 g1
+    ($400,000); objective $520,000; C1 has slack (100 of 200 wafers used). One more wafer for
+    g2's vendor replaces 10 g1 by 10 g2: 10 x $800 = $8,000, C3's shadow price per wafer."""
+    g = tiny().tables["gpus"]
+    gpus = pd.concat([g, g.assign(generation="g2", name="G2", price_usd_per_gpu=200)], ignore_index=True)
+    alloc = pd.DataFrame([{"generation": "g2", "max_share_of_cowos": 0.3, **SRC}])
+    res = solve({"supply.2026.cowos_wafers_per_year": 200}, gpus=gpus, cowos_allocation=alloc)
+    shipped = res.gpus.groupby("generation")["shipped"].sum()
+    assert shipped["g2"] == pytest.approx(600)
+    assert shipped["g1"] == pytest.approx(400)
+    assert res.objective_usd == pytest.approx(520_000, rel=REL)
+    row = shadow(res, "cowos_allocation", 2026, generation="g2")
+    assert row["binding"] and row["shadow_price_usd_per_unit"] == pytest.approx(8000, rel=REL)
+    assert not shadow(res, "cowos_supply", 2026)["binding"]

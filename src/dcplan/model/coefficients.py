@@ -140,6 +140,7 @@ def param_values(scn: Scenario, sets: ModelSets) -> dict[str, dict]:
     v["demand_kh100e"] = {y: scn.demand_h100e_millions(y) * 1e3 for y in years}
     v["tranche_kh100e"] = {(y, k): scn.tranches[k][0] * v["demand_kh100e"][y] for y in years for k in sets.tranches}
     v["cowos_supply_kwafers"] = {y: p["planner_share.cowos"] * sup.loc[y, "cowos_wafers_per_year"] / 1e3 for y in years}
+    v["cowos_allocation_share"] = {g: scn.cowos_allocation[g] for g in sets.cowos_allocated}
     v["hbm_supply_kstacks"] = {y: p["planner_share.hbm"] * sup.loc[y, "hbm_stacks_per_year"] / 1e3 for y in years}
     v["transformer_supply_mva"] = {y: p["planner_share.transformer"] * sup.loc[y, "transformer_mva_per_year"] for y in years}
     v["turbine_supply_mw"] = {y: p["planner_share.gas_turbine"] * sup.loc[y, "gas_turbine_mw_per_year"] for y in years}

@@ -69,6 +69,8 @@ ROW_FAMILIES: dict[str, Family] = _families(
            "(demand.hard_target = 0)", target=True),
     Family("cowos_supply", "C1", "CoWoS wafers", "wafer", 1e-3, "global", ("year",), LIMIT, 1, "#937860",
            "needs more CoWoS wafers than the planner's share (planner_share.cowos, supply.csv)"),
+    Family("cowos_allocation", "C3", "vendor CoWoS allocation", "wafer", 1e-3, "global", ("generation", "year"), LIMIT,
+           18, "#A47D5C", "a generation needs more CoWoS than its vendor's allocation (cowos_allocation.csv)"),
     Family("hbm_supply", "C2", "HBM stacks", "stack", 1e-3, "global", ("year",), LIMIT, 2, "#DA8BC3",
            "needs more HBM stacks than the planner's share (planner_share.hbm, supply.csv)"),
     Family("transformer_supply", "T2", "transformer deliveries", "MVA", 1.0, "global", ("year",), LIMIT, 4, "#8172B3",
@@ -184,7 +186,7 @@ COST_CATEGORIES: dict[str, CostCategory] = {
         CostCategory("transmission_wheeling", "Transmission wheeling", "#B8860B", 11),
         CostCategory("cowos_expansion_capex", "CoWoS expansion (capex)", "#937860", 12),
         CostCategory("hbm_expansion_capex", "HBM expansion (capex)", "#DA8BC3", 13),
-        CostCategory("unmet_demand_penalty", "Unmet-demand penalty", "#BBBBBB", 90, penalty=True),
+        CostCategory("unmet_demand_penalty", "Unserved demand (at its value)", "#BBBBBB", 90, penalty=True),
         CostCategory("unmet_training_penalty", "Training run not hosted (penalty)", "#DDDDDD", 91, penalty=True),
     )
 }

@@ -44,6 +44,7 @@ class ModelSets:
     training: object = None  # model.training_sets.TrainingPlan
     hard_target: bool = False  # demand.hard_target: no unmet demand allowed
     tranches: list[str] = field(default_factory=lambda: ["all"])  # value-of-compute tranches (D2)
+    cowos_allocated: list[str] = field(default_factory=list)  # generations with a CoWoS allocation (C3)
     must_run: list[tuple[str, str, int]] = field(default_factory=list)  # (g, s, y) pipeline GPUs that must run
 
     def online_year(self, asset: str, site: str, decision_year: int) -> int:
@@ -101,7 +102,8 @@ class ModelSets:
             tuple(sorted(self.expand_lead.items())), tuple(sorted(self.gpu_life.items())),
             tuple(sorted(self.asset_life.items())),
             tuple(self.ship), tuple(self.use), tuple(self.build), tuple(self.expand),
-            tuple(self.early), tuple(self.early_ship), self.hard_target, tuple(self.tranches), tuple(self.must_run),
+            tuple(self.early), tuple(self.early_ship), self.hard_target, tuple(self.tranches), tuple(self.cowos_allocated),
+            tuple(self.must_run),
             tuple(self.slices), tuple(self.arcs), tuple(self.tx_expand),
             tuple(sorted(self.training.members.items())) if self.training else (),
             tuple(sorted(self.training.links_of.items())) if self.training else (),
@@ -149,6 +151,7 @@ def build_sets(scn: Scenario) -> ModelSets:
             alive.update((g, s, y) for y in range(max(v, start), min(end, v + sets.gpu_life[g] - 1) + 1))
     sets.hard_target = bool(scn.params.get("demand.hard_target", 0))
     sets.tranches = list(scn.tranches)
+    sets.cowos_allocated = [g for g in sets.gens if g in scn.cowos_allocation]
     if scn.params.get("operations.pipeline_gpus_must_run", 0):
         pipe_alive: set[tuple[str, str, int]] = set()
         for _, r in gp.iterrows():

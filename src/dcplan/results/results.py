@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from dcplan.model.registry import is_penalty
 from dcplan.model.sets import ModelSets
 from dcplan.results import tables
 from dcplan.results.bottlenecks import bottleneck_timeline
@@ -19,8 +20,6 @@ TABLE_NAMES = (
     "compute", "capacity", "gpus", "fleet_by_vintage", "power", "costs", "supply_chain", "shadow_prices", "binding",
     "bottlenecks", "sites", "superclusters", "fiber_links", "power_slices", "regional_supply", "flows", "training", "supercluster_power",
 )
-UNSERVED_CATEGORIES = ("unmet_demand_penalty", "unmet_training_penalty")
-"""Cost categories that value demand left unserved rather than spending of the plan."""
 SITE_COLUMNS = ["site", "name", "region", "latitude", "longitude", "operator", "max_it_mw", "max_grid_mw", "max_onsite_gas_mw", "pue"]
 
 
@@ -62,7 +61,7 @@ class Results:
         """Present value of demand (and training run) left unserved, at its value: the part of the
         objective that is not the plan's own cost."""
         c = self.costs
-        return float(c.loc[c["category"].isin(UNSERVED_CATEGORIES), "cost_pv_usd"].sum())
+        return float(c.loc[c["category"].map(is_penalty).astype(bool), "cost_pv_usd"].sum())
 
     @property
     def energy_twh(self) -> dict[int, float]:

@@ -47,6 +47,7 @@ def _references(raw: Mapping[str, pd.DataFrame], labels: Mapping[str, str]) -> l
         ("pipeline", "asset", assets, "asset"),
         ("gpu_pipeline", "site", sites, "site"),
         ("gpu_pipeline", "generation", gens, "GPU generation"),
+        ("cowos_allocation", "generation", gens, "GPU generation"),
         ("permitting", "region", regions, "region"),
         ("permitting", "asset", assets, "asset"),
         ("slice_profiles", "region", regions, "region"),

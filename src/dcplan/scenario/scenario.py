@@ -134,6 +134,14 @@ class Scenario:
             for k, f, v, c in zip(tr["tranche"], tr["share_of_demand"], tr["value_usd_per_h100e_year"], tr["value_change_per_year"])
         }
 
+    @cached_property
+    def cowos_allocation(self) -> dict[str, float]:
+        """Generation -> the most of the planner's CoWoS share its vendor gets (cowos_allocation.csv)."""
+        ca = self.tables.get("cowos_allocation")
+        if ca is None or not len(ca):
+            return {}
+        return {str(g): float(a) for g, a in zip(ca["generation"], ca["max_share_of_cowos"])}
+
     def tranche_value_usd_per_h100e_year(self, tranche: str, year: int) -> float:
         """What one H100e-year of `tranche` is worth in `year` (its value if unserved)."""
         _, v, c = self.tranches[tranche]

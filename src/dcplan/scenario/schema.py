@@ -193,6 +193,13 @@ class DemandTrancheRow(_Row):
     value_change_per_year: Annotated[float, Field(gt=-1, le=10, allow_inf_nan=False)]
 
 
+class CowosAllocationRow(_Row):
+    """The most of the planner's CoWoS a generation's vendor gets (`cowos_allocation.csv`)."""
+
+    generation: Id
+    max_share_of_cowos: Fraction
+
+
 @dataclass(frozen=True)
 class TableSpec:
     """A CSV table: its row model, key columns, and whether the scenario must have it."""
@@ -229,6 +236,7 @@ TABLES: dict[str, TableSpec] = {
         TableSpec("training", TrainingRow, ("year",), required=False),
         TableSpec("demand", DemandRow, ("year",), required=False),
         TableSpec("demand_tranches", DemandTrancheRow, ("tranche",), required=False),
+        TableSpec("cowos_allocation", CowosAllocationRow, ("generation",), required=False),
         TableSpec("slice_profiles", SliceProfileRow, ("region", "slice"), required=False),
     )
 }

@@ -1,4 +1,4 @@
-"""CoWoS packaging and HBM supply caps on GPU shipments, with optional expansion (eq. C1-C2)."""
+"""CoWoS packaging and HBM supply caps on GPU shipments, with optional expansion (eq. C1-C3)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from dcplan.model.sets import ModelSets
 
 
 def add(m, sets: ModelSets) -> None:
-    """C1 cowos_supply[y], C2 hbm_supply[y]."""
+    """C1 cowos_supply[y], C2 hbm_supply[y], C3 cowos_allocation[g,y] (a generation's wafers are at most
+    its vendor's share of the planner's CoWoS, for generations in cowos_allocation.csv)."""
     m.expand = Var(m.EXPAND, within=NonNegativeReals, doc="CoWoS (k wafers/yr) or HBM (k stacks/yr) capacity funded")
     ships: dict[int, list[tuple[str, str]]] = {}
     for g, s, y in sets.ship:
@@ -38,3 +39,15 @@ def add(m, sets: ModelSets) -> None:
 
     m.cowos_supply = Constraint(sets.years, rule=cowos)
     m.hbm_supply = Constraint(sets.years, rule=hbm)
+
+    def allocation(m, g, y):
+        rows = [s for gg, s in ships.get(y, ()) if gg == g]
+        rows_early = [s for gg, s in early.get(y, ()) if gg == g]
+        if not rows and not rows_early:
+            return Constraint.Skip
+        used = quicksum(m.wafers_per_gpu[g] * m.ship[g, s, y] for s in rows) + quicksum(
+            m.wafers_per_gpu[g] * m.early_ship[g, s, y] for s in rows_early
+        )
+        return used <= m.cowos_allocation_share[g] * m.cowos_supply_kwafers[y]
+
+    m.cowos_allocation = Constraint([(g, y) for g in sets.cowos_allocated for y in sets.years], rule=allocation)
