@@ -107,7 +107,7 @@ def test_transformer_deliveries_bind():
     assert shadow(slack, "transformer_supply", 2026)["shadow_price_usd_per_unit"] == pytest.approx(0, abs=1e-6)
 
 
-# ---------------------------------------------------------------------------------- U1 turbines
+# ------------------------------------------------- U1 turbines (the legacy one-technology gas turbine)
 def test_turbine_deliveries_bind():
     """No grid at the site; on-site gas (up to 100 MW) only, 0.3 MW delivered -> 300 GPUs.
     Turbines $200/kW = $200,000/MW over 10 years: $20,000 per MW-year; fuel free here.
@@ -119,7 +119,7 @@ def test_turbine_deliveries_bind():
     )
     assert res.objective_usd == pytest.approx(7_306_000, rel=REL)
     assert res.power["gas_mw"].sum() == pytest.approx(0.3)
-    row = shadow(res, "turbine_supply", 2026)
+    row = shadow(res, "power_delivery", 2026, asset="gas_turbine")
     assert row["binding"]
     assert row["shadow_price_usd_per_unit"] == pytest.approx(8_980_000, rel=REL)
     # raised to 5 MW: 1 MW of turbines ($20,000) powers all 1,000 GPUs, shadow price 0
@@ -129,7 +129,7 @@ def test_turbine_deliveries_bind():
         drop_pipeline=("grid_interconnection",),
     )
     assert slack.objective_usd == pytest.approx(1_020_000, rel=REL)
-    assert shadow(slack, "turbine_supply", 2026)["shadow_price_usd_per_unit"] == pytest.approx(0, abs=1e-6)
+    assert shadow(slack, "power_delivery", 2026, asset="gas_turbine")["shadow_price_usd_per_unit"] == pytest.approx(0, abs=1e-6)
 
 
 def test_turbine_fuel_cost():
@@ -139,7 +139,7 @@ def test_turbine_fuel_cost():
          "gas_turbine.variable_om_usd_per_mwh": 5},
         drop_pipeline=("grid_interconnection",),
     )
-    assert cost(res, "gas_fuel_and_vom") == pytest.approx(280_320, rel=REL)
+    assert cost(res, "power_fuel_and_vom") == pytest.approx(280_320, rel=REL)
     assert res.objective_usd == pytest.approx(1_000_000 + 280_320, rel=REL)
 
 

@@ -8,23 +8,24 @@ from dcplan.model.coefficients import param_values
 from dcplan.model.components import (
     chip_supply,
     demand,
+    emissions,
     gpu_fleet,
     headroom,
     interconnection,
     objective,
+    power_portfolio,
     power_supply,
     shells,
     training,
     transformers,
     transmission,
-    turbines,
 )
 from dcplan.model.sets import ModelSets, build_sets
 from dcplan.scenario.scenario import Scenario
 
 FAMILIES = (
-    gpu_fleet, demand, chip_supply, shells, power_supply, interconnection, transformers, turbines, transmission, headroom,
-    training,
+    gpu_fleet, demand, chip_supply, shells, power_supply, power_portfolio, interconnection, transformers, transmission,
+    headroom, training, emissions,
 )
 
 

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 from dcplan.model.sets import EXPANSIONS, SITE_MAX_COLUMN, ModelSets
 from dcplan.scenario.scenario import H100_REFERENCE_PFLOPS, Scenario
-from dcplan.scenario.schema import SITE_ASSETS
 
 HOURS_PER_YEAR = 8760.0
 USD_PER_MUSD = 1e6
@@ -43,9 +42,25 @@ def asset_capex_usd_per_unit(scn: Scenario, asset: str, site: str) -> float:
         return float(scn.region_spec[scn.site_region[site]]["interconnection_capex_usd_per_kw"])
     if asset == "transformer":
         return p["capex_usd_per_kva.transformer"]
-    if asset == "gas_turbine":
-        return p["capex_usd_per_kw.gas_turbine"]
+    if asset in scn.tech_spec:
+        return float(scn.tech_spec[asset]["capex_usd_per_kw"])
     raise KeyError(asset)
+
+
+def _gas_price(scn: Scenario, region: str) -> float:
+    return float(scn.region_spec[region]["gas_price_usd_per_mmbtu"])
+
+
+def tech_energy_usd_per_mwh(scn: Scenario, tech: str, region: str) -> float:
+    """Variable cost of one MWh from `tech` in `region`: fuel (heat rate x gas price) + VOM."""
+    r = scn.tech_spec[tech]
+    return float(r["heat_rate_mmbtu_per_mwh"]) * _gas_price(scn, region) + float(r["variable_om_usd_per_mwh"])
+
+
+def contract_mwh_per_mw_year(scn: Scenario, sets: ModelSets, tech: str) -> float:
+    """MWh one MW of a contracted technology produces in a year (sum of slice hours x availability):
+    what a take-or-pay contract pays for."""
+    return sum(h * scn.tech_availability(tech, t) for t, h in sets.slices.items())
 
 
 def unit_costs(scn: Scenario, sets: ModelSets, var: str, idx: tuple) -> list[UnitCost]:
@@ -60,12 +75,37 @@ def unit_costs(scn: Scenario, sets: ModelSets, var: str, idx: tuple) -> list[Uni
     if var in ("build", "early"):
         a, s, y = idx
         t = y + sets.lead[a, s] - (1 if var == "early" else 0)
-        life = int(p[f"lifetime_years.{a}"])
+        life = sets.asset_life[a]
         capex = asset_capex_usd_per_unit(scn, a, s) * 1e3 / USD_PER_MUSD
-        out = [UnitCost(f"{a}_capex", capex * scn.crf(life), tuple(alive_years(t, life, end)))]
-        fom_key = f"fixed_om_usd_per_kw_year.{a}"
-        if fom_key in p:
-            out.append(UnitCost(f"{a}_fixed_om", p[fom_key] * 1e3 / USD_PER_MUSD, tuple(alive_years(t, life, end))))
+        tech = scn.tech_spec.get(a)
+        cat = "power" if tech is not None else a
+        out = [UnitCost(f"{cat}_capex", capex * scn.crf(life), tuple(alive_years(t, life, end)))]
+        fom = float(tech["fixed_om_usd_per_kw_year"]) if tech is not None else p.get(f"fixed_om_usd_per_kw_year.{a}")
+        if fom is not None:
+            out.append(UnitCost(f"{cat}_fixed_om", fom * 1e3 / USD_PER_MUSD, tuple(alive_years(t, life, end))))
+        return out
+    if var == "contract":
+        k, loc, y = idx
+        t0 = y + sets.contract_lead[k, loc]
+        life, r = sets.asset_life[k], scn.tech_spec[k]
+        years = tuple(alive_years(t0, life, end))
+        out = []
+        if r["capex_usd_per_kw"]:
+            out.append(UnitCost("power_capex", float(r["capex_usd_per_kw"]) * 1e3 / USD_PER_MUSD * scn.crf(life), years))
+        if r["fixed_om_usd_per_kw_year"]:
+            out.append(UnitCost("power_fixed_om", float(r["fixed_om_usd_per_kw_year"]) * 1e3 / USD_PER_MUSD, years))
+        if r["contract_price_usd_per_mwh"]:
+            usd = float(r["contract_price_usd_per_mwh"]) * contract_mwh_per_mw_year(scn, sets, k)
+            out.append(UnitCost("power_contracts", usd / USD_PER_MUSD, years))
+        return out
+    if var in ("onsite", "cdisp"):
+        k, loc, y, t = idx
+        region = sets.site_region[loc] if var == "onsite" else sets.location_region[loc]
+        mwh = sets.slices[t] * p["operations.load_factor"]
+        out = [UnitCost("power_fuel_and_vom", mwh * tech_energy_usd_per_mwh(scn, k, region) / USD_PER_MUSD, (y,))]
+        co2 = p.get("co2.price_usd_per_t", 0.0) * float(scn.tech_spec[k]["co2_t_per_mwh"])
+        if co2:
+            out.append(UnitCost("co2_price", mwh * co2 / USD_PER_MUSD, (y,)))
         return out
     if var == "expand":
         k, y = idx
@@ -78,11 +118,6 @@ def unit_costs(scn: Scenario, sets: ModelSets, var: str, idx: tuple) -> list[Uni
         r, y, t = idx
         hours = sets.slices[t] * p["operations.load_factor"]
         return [UnitCost("grid_energy", hours * scn.slice_price_usd_per_mwh(r, y, t) / USD_PER_MUSD, (y,))]
-    if var == "gas":
-        s, y, t = idx
-        gas_price = scn.region_spec[scn.site_region[s]]["gas_price_usd_per_mmbtu"]
-        usd_per_mwh = p["gas_turbine.heat_rate_mmbtu_per_mwh"] * gas_price + p["gas_turbine.variable_om_usd_per_mwh"]
-        return [UnitCost("gas_fuel_and_vom", sets.slices[t] * p["operations.load_factor"] * usd_per_mwh / USD_PER_MUSD, (y,))]
     if var == "flow":
         arc, y, t = idx
         wheel = _corridor(scn, sets)[sets.arc_corridor[arc]]["wheeling_usd_per_mwh"]
@@ -143,7 +178,6 @@ def param_values(scn: Scenario, sets: ModelSets) -> dict[str, dict]:
     v["cowos_allocation_share"] = {g: scn.cowos_allocation[g] for g in sets.cowos_allocated}
     v["hbm_supply_kstacks"] = {y: p["planner_share.hbm"] * sup.loc[y, "hbm_stacks_per_year"] / 1e3 for y in years}
     v["transformer_supply_mva"] = {y: p["planner_share.transformer"] * sup.loc[y, "transformer_mva_per_year"] for y in years}
-    v["turbine_supply_mw"] = {y: p["planner_share.gas_turbine"] * sup.loc[y, "gas_turbine_mw_per_year"] for y in years}
     T = list(sets.slices)
     v["headroom_mw"] = {(r, y, t): scn.slice_headroom_mw(r, y, t) for r in sets.regions for y in years for t in T}
     v["interconnection_cap_mw"] = {r: float(scn.regions.loc[r, "interconnection_cap_mw_per_year"]) for r in sets.regions}
@@ -152,7 +186,11 @@ def param_values(scn: Scenario, sets: ModelSets) -> dict[str, dict]:
         for a, col in SITE_MAX_COLUMN.items()
         for s in sets.sites
     }
-    v["pipeline_online"] = {(a, s, y): scn.pipeline_capacity(s, a, y) for a in SITE_ASSETS for s in sets.sites for y in years}
+    for col in sorted(set(sets.site_limit.values())):  # on-site technologies sharing a sites.csv limit
+        sharing = [k for k, c in sets.site_limit.items() if c == col]
+        for s in sets.sites:
+            v["site_room_mw"][col, s] = float(sites.loc[s, col]) - sum(scn.pipeline_capacity(s, k, 10**6) for k in sharing)
+    v["pipeline_online"] = {(a, s, y): scn.pipeline_capacity(s, a, y) for a in scn.site_assets for s in sets.sites for y in years}
     gp = scn.tables["gpu_pipeline"]
     pipe = {k: 0.0 for k in sets.use}
     for _, r in gp.iterrows():
@@ -167,7 +205,16 @@ def param_values(scn: Scenario, sets: ModelSets) -> dict[str, dict]:
     v["wafers_per_gpu"] = {g: 1.0 / float(gpus.loc[g, "packages_per_cowos_wafer"]) for g in sets.gens}
     v["pue"] = {s: float(sites.loc[s, "pue"]) for s in sets.sites}
     v["mva_per_mw"] = p["transformer.mva_per_mw"]
-    v["turbine_availability"] = p["gas_turbine.availability"]
+    techs = sets.onsite + sets.contracted
+    v["tech_availability"] = {(k, t): scn.tech_availability(k, t) for k in techs for t in sets.slices}
+    v["tech_capacity_credit"] = {(k, t): scn.tech_capacity_credit(k, t) for k in techs for t in sets.slices}
+    caps = scn.delivery_caps_mw
+    v["delivery_cap_mw"] = {i: caps[i] for i in sets.delivery_caps}
+    v["plant_capacity_mw"] = {(k, pl): float(scn.plants.at[pl, "capacity_mw"]) for k, pl in sets.plant_locations}
+    v["islanded_reserve_margin"] = p.get("power.islanded_reserve_margin", 0.0)
+    lf = p["operations.load_factor"]
+    v["co2_kt_per_mw"] = {(k, t): h * lf * float(scn.tech_spec[k]["co2_t_per_mwh"]) / 1e3 for k in techs for t, h in sets.slices.items()}
+    v["co2_cap_kt"] = {(sc, y): scn.co2_caps_mt[sc] * 1e3 for sc, y in sets.co2_caps}
     # objective coefficients, present value $M per LP unit
     v["cost_ship"] = {i: pv_cost(scn, unit_costs(scn, sets, "ship", i)) for i in sets.ship}
     v["cost_build"] = {i: pv_cost(scn, unit_costs(scn, sets, "build", i)) for i in sets.build}
@@ -175,7 +222,10 @@ def param_values(scn: Scenario, sets: ModelSets) -> dict[str, dict]:
     v["cost_early_ship"] = {i: pv_cost(scn, unit_costs(scn, sets, "early_ship", i)) for i in sets.early_ship}
     v["cost_expand"] = {i: pv_cost(scn, unit_costs(scn, sets, "expand", i)) for i in sets.expand}
     v["cost_gen"] = {(r, y, t): pv_cost(scn, unit_costs(scn, sets, "gen", (r, y, t))) for r in sets.regions for y in years for t in T}
-    v["cost_gas"] = {(s, y, t): pv_cost(scn, unit_costs(scn, sets, "gas", (s, y, t))) for s in sets.sites for y in years for t in T}
+    v["cost_contract"] = {i: pv_cost(scn, unit_costs(scn, sets, "contract", i)) for i in sets.contract}
+    # dispatch costs per (technology, site or location, year, slice): fuel, VOM and CO2 price
+    v["cost_onsite"] = {(k, s, y, t): pv_cost(scn, unit_costs(scn, sets, "onsite", (k, s, y, t))) for k, s, y in sets.onsite_online if k in sets.dispatchable for t in T}
+    v["cost_cdisp"] = {(k, loc, y, t): pv_cost(scn, unit_costs(scn, sets, "cdisp", (k, loc, y, t))) for k, loc, y in sets.contract_online if k in sets.dispatchable for t in T}
     v["cost_unmet"] = {(y, t, k): pv_cost(scn, unit_costs(scn, sets, "unmet", (y, t, k))) for y in years for t in T for k in sets.tranches}
     corr = _corridor(scn, sets)
     v["cost_flow"] = {(a, y, t): pv_cost(scn, unit_costs(scn, sets, "flow", (a, y, t))) for a, _, _ in sets.arcs for y in years for t in T}

@@ -10,9 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from dcplan.scenario.scenario import Scenario
-from dcplan.scenario.schema import SITE_ASSETS
 
-SITE_MAX_COLUMN = {"shell": "max_it_mw", "grid_interconnection": "max_grid_mw", "gas_turbine": "max_onsite_gas_mw"}
+SITE_MAX_COLUMN = {"shell": "max_it_mw", "grid_interconnection": "max_grid_mw"}
 EXPANSIONS = {"cowos": "cowos_expansion", "hbm": "hbm_expansion"}
 
 
@@ -46,6 +45,21 @@ class ModelSets:
     tranches: list[str] = field(default_factory=lambda: ["all"])  # value-of-compute tranches (D2)
     cowos_allocated: list[str] = field(default_factory=list)  # generations with a CoWoS allocation (C3)
     must_run: list[tuple[str, str, int]] = field(default_factory=list)  # (g, s, y) pipeline GPUs that must run
+    # power technologies (docs/formulation.md, "Power technologies")
+    onsite: list[str] = field(default_factory=list)  # on-site technologies (site assets, in `build`)
+    contracted: list[str] = field(default_factory=list)  # contracted technologies
+    tech_family: dict[str, str] = field(default_factory=dict)  # technology -> delivery family
+    site_limit: dict[str, str] = field(default_factory=dict)  # on-site technology -> sites.csv limit column
+    contract: list[tuple[str, str, int]] = field(default_factory=list)  # (technology, location, decision y)
+    contract_lead: dict[tuple[str, str], int] = field(default_factory=dict)  # (technology, location) -> lead time
+    location_region: dict[str, str] = field(default_factory=dict)  # contract location (plant or region) -> region
+    plant_locations: list[tuple[str, str]] = field(default_factory=list)  # (technology, plant) with a MW limit
+    delivery_caps: list[tuple[str, int]] = field(default_factory=list)  # (family, arrival year) capped
+    islanded: list[tuple[str, int]] = field(default_factory=list)  # (site, y) with load possible and no grid tie
+    co2_caps: list[tuple[str, int]] = field(default_factory=list)  # (scope 'US' or region, y)
+    onsite_online: list[tuple[str, str, int]] = field(default_factory=list)  # (technology, s, y) with capacity possible
+    dispatchable: list[str] = field(default_factory=list)  # technologies available in some slice (others: firm capacity only)
+    contract_online: list[tuple[str, str, int]] = field(default_factory=list)  # (technology, location, y) delivering
 
     def online_year(self, asset: str, site: str, decision_year: int) -> int:
         return decision_year + self.lead[asset, site]
@@ -80,8 +94,16 @@ class ModelSets:
         life = self.gpu_life[gen]
         return [v for v in self._ship_years.get((gen, site), ()) if v <= year <= v + life - 1]
 
+    def contracts_online(self, tech: str, loc: str, year: int) -> list[int]:
+        """Decision years of contracts for `tech` at `loc` delivering in `year`."""
+        L, life = self.contract_lead[tech, loc], self.asset_life[tech]
+        return [v for v in self._contract_years.get((tech, loc), ()) if v + L <= year <= v + L + life - 1]
+
     def index(self) -> None:
         """Build the lookup maps behind builds_online / ships_alive."""
+        self._contract_years: dict[tuple[str, str], list[int]] = {}
+        for k, loc, y in self.contract:
+            self._contract_years.setdefault((k, loc), []).append(y)
         self._build_years: dict[tuple[str, str], list[int]] = {}
         for a, s, y in self.build:
             self._build_years.setdefault((a, s), []).append(y)
@@ -107,6 +129,10 @@ class ModelSets:
             tuple(self.slices), tuple(self.arcs), tuple(self.tx_expand),
             tuple(sorted(self.training.members.items())) if self.training else (),
             tuple(sorted(self.training.links_of.items())) if self.training else (),
+            tuple(self.onsite), tuple(self.contracted), tuple(sorted(self.tech_family.items())),
+            tuple(sorted(self.site_limit.items())), tuple(self.contract), tuple(sorted(self.contract_lead.items())),
+            tuple(self.plant_locations), tuple(self.delivery_caps), tuple(self.islanded), tuple(self.co2_caps),
+            tuple(self.onsite_online), tuple(self.contract_online), tuple(self.dispatchable),
         )
 
 
@@ -117,7 +143,8 @@ def build_sets(scn: Scenario) -> ModelSets:
     sites_df = scn.sites
     gpus = scn.gpus
     site_region = {s: sites_df.loc[s, "region"] for s in sites_df.index}
-    lead = {(a, s): scn.lead_time(a, site_region[s]) for a in SITE_ASSETS for s in sites_df.index}
+    site_assets = scn.site_assets
+    lead = {(a, s): scn.lead_time(a, site_region[s]) for a in site_assets for s in sites_df.index}
     sets = ModelSets(
         years=years,
         sites=list(sites_df.index),
@@ -127,8 +154,12 @@ def build_sets(scn: Scenario) -> ModelSets:
         lead=lead,
         expand_lead={k: scn.lead_time(a) for k, a in EXPANSIONS.items()},
         gpu_life={g: int(gpus.loc[g, "lifetime_years"]) for g in gpus.index},
-        asset_life={a: int(scn.params[f"lifetime_years.{a}"]) for a in SITE_ASSETS + tuple(EXPANSIONS.values())},
+        asset_life={a: scn.asset_lifetime(a) for a in (*site_assets, *EXPANSIONS.values(), *scn.contracted_technologies)},
     )
+    techs = scn.tech_spec
+    sets.onsite, sets.contracted = list(scn.onsite_technologies), list(scn.contracted_technologies)
+    sets.tech_family = {k: r["family"] for k, r in techs.items()}
+    sets.site_limit = {k: r["site_limit"] for k, r in techs.items() if r["kind"] == "onsite" and isinstance(r["site_limit"], str)}
     # GPUs shipped: generation available, within horizon
     for g in gpus.index:
         lo, hi = max(start, int(gpus.loc[g, "first_year"])), min(end, int(gpus.loc[g, "last_year"]))
@@ -160,22 +191,27 @@ def build_sets(scn: Scenario) -> ModelSets:
                 pipe_alive.update((g, s, y) for y in range(max(v, start), min(end, v + sets.gpu_life[g] - 1) + 1))
         sets.must_run = sorted(pipe_alive, key=lambda t: (sets.gens.index(t[0]), sets.sites.index(t[1]), t[2]))
     sets.use = sorted(alive, key=lambda t: (sets.gens.index(t[0]), sets.sites.index(t[1]), t[2]))
-    # site asset builds: online within horizon, room left under the site's limit
-    for a in SITE_ASSETS:
+    # site asset builds: online within horizon (and from a technology's earliest year), room
+    # left under the site's limit
+    for a in site_assets:
+        earliest = _earliest(techs[a]["earliest_year"]) if a in techs else None
         for s in sets.sites:
-            col = SITE_MAX_COLUMN.get(a)
+            col = SITE_MAX_COLUMN.get(a) or sets.site_limit.get(a)
             if col is not None:
-                room = sites_df.loc[s, col] - scn.pipeline_capacity(s, a, 10**6)
+                sharing = [a] if a in SITE_MAX_COLUMN else [k for k, c in sets.site_limit.items() if c == col]
+                room = sites_df.loc[s, col] - sum(scn.pipeline_capacity(s, k, 10**6) for k in sharing)
                 if room <= 1e-9:
                     continue
             if a == "transformer" and sites_df.loc[s, "max_grid_mw"] <= 0:
                 continue
-            ys = [y for y in years if y + lead[a, s] <= end]
+            ys = [y for y in years if y + lead[a, s] <= end and (earliest is None or y + lead[a, s] >= earliest)]
             if ys:
                 sets.site_assets.append((a, s))
                 sets.build += [(a, s, y) for y in ys]
             if lead[a, s] >= 1:
-                sets.early += [(a, s, y) for y in years if y + lead[a, s] - 1 <= end]
+                sets.early += [
+                    (a, s, y) for y in years if y + lead[a, s] - 1 <= end and (earliest is None or y + lead[a, s] - 1 >= earliest)
+                ]
     for k, L in sets.expand_lead.items():
         sets.expand += [(k, y) for y in years if y + L <= end]
     # time slices and transmission
@@ -194,5 +230,62 @@ def build_sets(scn: Scenario) -> ModelSets:
     from dcplan.model.training_sets import training_plan
 
     sets.training = training_plan(scn)
+    _power_sets(scn, sets)
     sets.index()
     return sets
+
+
+def _earliest(v) -> int | None:
+    """An optional earliest-year cell as an int (None when blank)."""
+    return None if v is None or v != v else int(v)
+
+
+def _power_sets(scn: Scenario, sets: ModelSets) -> None:
+    """Contracts (by region, or at named plants with their earliest year), delivery caps,
+    islanded site-years and CO2 caps."""
+    years, end = sets.years, scn.end_year
+    plants = scn.plants
+    used_regions = set(sets.site_region.values()) | {r for _, a, b in sets.arcs for r in (a, b)}
+    for k in sets.contracted:
+        r = scn.tech_spec[k]
+        if int(r["named_plants_only"]):
+            # a plant in a region the scenario does not model is not available to it (docs/inputs.md)
+            locs = [
+                (p, plants.at[p, "region"], int(plants.at[p, "earliest_year"]))
+                for p in plants.index
+                if plants.at[p, "technology"] == k and plants.at[p, "region"] in used_regions
+            ]
+            sets.plant_locations += [(k, p) for p, _, _ in locs]
+        else:
+            # by region: where the scenario has sites or transmission (elsewhere a contract could not be used)
+            locs = [(reg, reg, _earliest(r["earliest_year"])) for reg in sets.regions if reg in used_regions]
+        for loc, reg, earliest in locs:
+            L = scn.lead_time(k, reg)
+            sets.location_region[loc] = reg
+            sets.contract_lead[k, loc] = L
+            sets.contract += [(k, loc, y) for y in years if y + L <= end and (earliest is None or y + L >= earliest)]
+    online = set()
+    for k, loc, v in sets.contract:
+        L, life = sets.contract_lead[k, loc], sets.asset_life[k]
+        online.update((k, loc, y) for y in years if v + L <= y <= v + L + life - 1)
+    sets.contract_online = sorted(online)
+    onsite = {(k, s, y) for k in sets.onsite for s in sets.sites for y in years if scn.pipeline_capacity(s, k, y) > 0}
+    for shift, builds in ((0, sets.build), (1, sets.early)):
+        for k, s, v in builds:
+            if k in scn.tech_spec:
+                L = sets.lead[k, s] - shift
+                onsite.update((k, s, y) for y in years if v + L <= y <= v + L + sets.asset_life[k] - 1)
+    sets.dispatchable = [k for k in sets.onsite + sets.contracted if any(scn.tech_availability(k, t) > 0 for t in sets.slices)]
+    order = {k: i for i, k in enumerate(sets.onsite)}
+    sets.onsite_online = sorted(onsite, key=lambda x: (order[x[0]], sets.sites.index(x[1]), x[2]))
+    caps = scn.delivery_caps_mw
+    fams = {sets.tech_family[k] for k in sets.onsite + sets.contracted}
+    sets.delivery_caps = [(f, y) for f in sorted(fams) for y in years if (f, y) in caps]
+    g = "grid_interconnection"
+    life = sets.asset_life[g]
+    has_grid = {(s, y) for a, s, v in sets.build if a == g for y in years if v + sets.lead[a, s] <= y <= v + sets.lead[a, s] + life - 1}
+    has_grid |= {(s, y) for a, s, v in sets.early if a == g for y in years if v + sets.lead[a, s] - 1 <= y <= v + sets.lead[a, s] + life - 2}
+    has_grid |= {(s, y) for s in sets.sites for y in years if scn.pipeline_capacity(s, "grid_interconnection", y) > 0}
+    used = {(s, y) for _, s, y in sets.use}
+    sets.islanded = [(s, y) for s in sets.sites for y in years if (s, y) in used and (s, y) not in has_grid]
+    sets.co2_caps = [(scope, y) for scope in sorted(scn.co2_caps_mt) for y in years]

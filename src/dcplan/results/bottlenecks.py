@@ -28,11 +28,15 @@ def bottleneck_timeline(shadow_prices: pd.DataFrame) -> pd.DataFrame:
         where = sp["corridor"].astype(object).where(sp["corridor"].notna(), where)
     sp["where"] = where.where(where.notna(), "world/US")
     if "asset" in sp.columns:
-        has_asset = sp["family"].eq("lead_time") & sp["asset"].notna()
+        has_asset = sp["family"].isin(["lead_time", "onsite_capacity", "contract_capacity"]) & sp["asset"].notna()
         sp.loc[has_asset, "where"] = sp.loc[has_asset, "asset"] + " @ " + sp.loc[has_asset, "where"]
     if "generation" in sp.columns:
         has_gen = sp["family"].eq("gpu_availability") & sp["generation"].notna()
         sp.loc[has_gen, "where"] = sp.loc[has_gen, "generation"] + " @ " + sp.loc[has_gen, "where"]
+    if "asset" in sp.columns:  # one timeline row per delivery-capped technology family
+        fam_rows = sp["family"].eq("power_delivery") & sp["asset"].notna()
+        sp.loc[fam_rows, "label"] = sp.loc[fam_rows, "asset"].astype(str) + " deliveries"
+        sp.loc[fam_rows, "family"] = "power_delivery:" + sp.loc[fam_rows, "asset"].astype(str)
     rows = []
     for (fam, year), g in sp.groupby(["family", "year"], sort=False):
         top = g.loc[g["shadow_price_usd_per_unit"].idxmax()]
@@ -50,7 +54,7 @@ def bottleneck_timeline(shadow_prices: pd.DataFrame) -> pd.DataFrame:
             }
         )
     out = pd.DataFrame(rows, columns=cols)
-    out["_o"] = out["family"].map(lambda f: FAMILIES[f].order)
+    out["_o"] = out["family"].map(lambda f: FAMILIES[f.split(":")[0]].order)
     return out.sort_values(["_o", "year"]).drop(columns="_o").reset_index(drop=True)
 
 

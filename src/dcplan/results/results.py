@@ -19,6 +19,7 @@ from dcplan.solve.highs import Solution
 TABLE_NAMES = (
     "compute", "capacity", "gpus", "fleet_by_vintage", "power", "costs", "supply_chain", "shadow_prices", "binding",
     "bottlenecks", "sites", "superclusters", "fiber_links", "power_slices", "regional_supply", "flows", "training", "supercluster_power",
+    "power_by_technology", "emissions",
 )
 SITE_COLUMNS = ["site", "name", "region", "latitude", "longitude", "operator", "max_it_mw", "max_grid_mw", "max_onsite_gas_mw", "pue"]
 
@@ -48,6 +49,8 @@ class Results:
     flows: pd.DataFrame
     training: pd.DataFrame
     supercluster_power: pd.DataFrame
+    power_by_technology: pd.DataFrame
+    emissions: pd.DataFrame
     solver: dict = field(default_factory=dict)
     scope: str = ""
 
@@ -135,6 +138,7 @@ def extract_results(
     by_slice = tables.power_slice_table(scn, m, sets)
     capacity = tables.capacity_table(scn, m, sets)
     power = tables.power_table(scn, m, sets, by_slice)
+    by_tech = tables.power_by_technology_table(scn, m, sets)
     return Results(
         scenario=scn.name,
         status=solution.status,
@@ -149,6 +153,8 @@ def extract_results(
         flows=tables.flow_table(scn, m, sets),
         training=tables.training_table(scn, m, sets),
         supercluster_power=tables.supercluster_power_table(scn, capacity, power, gpus),
+        power_by_technology=by_tech,
+        emissions=tables.emissions_table(scn, by_tech),
         costs=tables.cost_table(scn, m, sets),
         supply_chain=tables.supply_chain_table(scn, m, sets),
         shadow_prices=sp,

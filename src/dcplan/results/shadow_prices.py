@@ -22,6 +22,7 @@ def shadow_prices(scn: Scenario, m, activity: dict, col_dual=None) -> pd.DataFra
     its compiled row (constants moved to the right-hand side, variables on the left).
     """
     rows = []
+    loc_region = getattr(getattr(m, "_dcplan_sets", None), "location_region", {})
     for name, fam in ROW_FAMILIES.items():
         comp = m.component(name)
         if comp is None:
@@ -29,6 +30,11 @@ def shadow_prices(scn: Scenario, m, activity: dict, col_dual=None) -> pd.DataFra
         for idx, con in comp.items():
             idx = idx if isinstance(idx, tuple) else (idx,)
             key = dict(zip(fam.index, idx))
+            if "location" in key:  # a contract's location (region or named plant): report its region, the plant as site
+                loc = key.pop("location")
+                key["region"] = loc_region.get(loc, loc)
+                if loc != key["region"]:
+                    key["plant"] = loc
             dual = float(m.dual.get(con, 0.0))
             upper = con.upper is not None
             rhs, act = activity.get(con, (float("nan"), float("nan")))
@@ -42,7 +48,7 @@ def shadow_prices(scn: Scenario, m, activity: dict, col_dual=None) -> pd.DataFra
                     "label": fam.label,
                     "scope": fam.scope,
                     "region": key.get("region", scn.site_region.get(key.get("site"), None) if "site" in key else _arc_from(key)),
-                    "site": key.get("site"),
+                    "site": key.get("site", key.get("plant")),
                     "asset": key.get("asset"),
                     "generation": key.get("generation"),
                     "corridor": key.get("arc", key.get("corridor")) or (f"{key['site']}-{key['site_b']}" if "site_b" in key else None),

@@ -8,7 +8,7 @@ from pyomo.environ import value
 from dcplan.model.coefficients import HOURS_PER_YEAR, USD_PER_MUSD, unit_costs
 from dcplan.model.sets import ModelSets
 from dcplan.scenario.scenario import H100_REFERENCE_PFLOPS, Scenario
-from dcplan.scenario.schema import ASSET_UNITS, SITE_ASSETS
+from dcplan.scenario.schema import ASSET_UNITS
 
 
 def _v(var, idx) -> float:
@@ -18,7 +18,7 @@ def _v(var, idx) -> float:
 def capacity_table(scn: Scenario, m, sets: ModelSets) -> pd.DataFrame:
     """Capacity by site, asset and year: built (decided that year), newly online, online."""
     rows = []
-    for a in SITE_ASSETS:
+    for a in scn.site_assets:
         for s in sets.sites:
             for y in sets.years:
                 built = _v(m.build, (a, s, y))
@@ -29,7 +29,7 @@ def capacity_table(scn: Scenario, m, sets: ModelSets) -> pd.DataFrame:
                     rows.append(
                         {
                             "site": s, "region": sets.site_region[s], "asset": a, "year": y,
-                            "unit": ASSET_UNITS[a], "built": built, "new_online": new,
+                            "unit": ASSET_UNITS.get(a, "MW"), "built": built, "new_online": new,
                             "pipeline_online": pipe, "online": online, "lead_time_years": sets.lead[a, s],
                         }
                     )
@@ -75,11 +75,15 @@ def vintage_table(scn: Scenario, m, sets: ModelSets) -> pd.DataFrame:
 def power_slice_table(scn: Scenario, m, sets: ModelSets) -> pd.DataFrame:
     """Power by site, year and time slice (MW)."""
     rows = []
+    techs_at: dict[tuple[str, int], list[str]] = {}
+    for k, s, y in sets.onsite_online:
+        techs_at.setdefault((s, y), []).append(k)
     for s in sets.sites:
         for y in sets.years:
             for t, hours in sets.slices.items():
                 it = float(value(m.it_mw[s, y, t]))
-                grid, gas = _v(m.grid, (s, y, t)), _v(m.gas, (s, y, t))
+                grid = _v(m.grid, (s, y, t))
+                gas = sum(_v(m.onsite, (k, s, y, t)) for k in techs_at.get((s, y), ()))
                 if it or grid or gas:
                     rows.append(
                         {"site": s, "region": sets.site_region[s], "year": y, "slice": t, "hours": hours, "it_mw": it,
@@ -101,6 +105,69 @@ def power_table(scn: Scenario, m, sets: ModelSets, by_slice: pd.DataFrame) -> pd
     )
     out["energy_mwh"] = out["grid_energy_mwh"] + out["gas_energy_mwh"]
     return out[cols]
+
+
+POWER_BY_TECHNOLOGY_COLUMNS = [
+    "technology", "family", "kind", "site", "region", "year", "built_mw", "new_online_mw", "online_mw", "dispatch_mw",
+    "energy_mwh", "co2_t",
+]
+
+
+def power_by_technology_table(scn: Scenario, m, sets: ModelSets) -> pd.DataFrame:
+    """Every power technology by site (on-site) or location (contracted: a region or a named
+    plant, in `site`), and year: MW decided (`built_mw`), newly online, online (with the
+    pipeline), peak dispatch over slices, energy (MWh at the load factor) and CO2 (t)."""
+    lf = scn.params["operations.load_factor"]
+    rows = []
+    spec = scn.tech_spec
+
+    def row(k, loc, region, y, built, new, online, disp):
+        energy = sum(h * lf * disp.get(t, 0.0) for t, h in sets.slices.items())
+        rows.append({
+            "technology": k, "family": spec[k]["family"], "kind": spec[k]["kind"], "site": loc, "region": region, "year": y,
+            "built_mw": built, "new_online_mw": new, "online_mw": online, "dispatch_mw": max(disp.values(), default=0.0),
+            "energy_mwh": energy, "co2_t": energy * float(spec[k]["co2_t_per_mwh"]),
+        })
+
+    for k in sets.onsite:
+        for s in sets.sites:
+            for y in sets.years:
+                online_v = sets.builds_online(k, s, y)
+                online = m.pipeline_online[k, s, y].value + sum(_v(m.build, (k, s, v)) for v in online_v)
+                built = _v(m.build, (k, s, y))
+                new = sum(_v(m.build, (k, s, v)) for v in online_v if v + sets.lead[k, s] == y)
+                disp = {t: _v(m.onsite, (k, s, y, t)) for t in sets.slices}
+                if built or online or any(disp.values()):
+                    row(k, s, sets.site_region[s], y, built, new, online, disp)
+    for k in sets.contracted:
+        locs = sorted({loc for kk, loc, _ in sets.contract if kk == k})
+        for loc in locs:
+            for y in sets.years:
+                online_v = sets.contracts_online(k, loc, y)
+                online = sum(_v(m.contract, (k, loc, v)) for v in online_v)
+                built = _v(m.contract, (k, loc, y))
+                new = sum(_v(m.contract, (k, loc, v)) for v in online_v if v + sets.contract_lead[k, loc] == y)
+                disp = {t: _v(m.cdisp, (k, loc, y, t)) for t in sets.slices}
+                if built or online or any(disp.values()):
+                    row(k, loc, sets.location_region[loc], y, built, new, online, disp)
+    return pd.DataFrame(rows, columns=POWER_BY_TECHNOLOGY_COLUMNS)
+
+
+EMISSIONS_COLUMNS = ["scope", "site", "region", "year", "technology", "energy_mwh", "co2_t"]
+
+
+def emissions_table(scn: Scenario, by_tech: pd.DataFrame) -> pd.DataFrame:
+    """CO2 by year: one row per site (on-site generation) and per contract location
+    (`scope` = 'site' / 'contract'), with per-region and national totals (`scope` = 'region' /
+    'US', `site` blank). Grid power is not counted (no grid emission factors in the inputs)."""
+    g = by_tech[by_tech["energy_mwh"] > 0]
+    if g.empty:
+        return pd.DataFrame(columns=EMISSIONS_COLUMNS)
+    g = g.assign(scope=g["kind"].map({"onsite": "site", "contracted": "contract"}))
+    detail = g[["scope", "site", "region", "year", "technology", "energy_mwh", "co2_t"]]
+    region = detail.groupby(["region", "year"], as_index=False)[["energy_mwh", "co2_t"]].sum().assign(scope="region", site=None, technology=None)
+    us = detail.groupby("year", as_index=False)[["energy_mwh", "co2_t"]].sum().assign(scope="US", site=None, region=None, technology=None)
+    return pd.concat([detail, region, us], ignore_index=True)[EMISSIONS_COLUMNS]
 
 
 def regional_supply_table(scn: Scenario, m, sets: ModelSets) -> pd.DataFrame:
@@ -136,7 +203,9 @@ def cost_table(scn: Scenario, m, sets: ModelSets) -> pd.DataFrame:
     acc: dict[tuple[str, int], float] = {}
     groups = [
         ("ship", m.ship, sets.ship), ("build", m.build, sets.build), ("expand", m.expand, sets.expand),
-        ("gen", m.gen, list(m.gen.keys())), ("gas", m.gas, list(m.gas.keys())), ("flow", m.flow, list(m.flow.keys())),
+        ("gen", m.gen, list(m.gen.keys())), ("onsite", m.onsite, list(m.onsite.keys())),
+        ("contract", m.contract, list(m.contract.keys())), ("cdisp", m.cdisp, list(m.cdisp.keys())),
+        ("flow", m.flow, list(m.flow.keys())),
         ("xexp", m.xexp, list(m.xexp.keys())), ("unmet", m.unmet, list(m.unmet.keys())),
         ("unmet_training", m.unmet_training, list(m.unmet_training.keys())),
     ]
@@ -195,7 +264,6 @@ def supply_chain_table(scn: Scenario, m, sets: ModelSets) -> pd.DataFrame:
                 "hbm_stacks_used": used_h * 1e3, "hbm_stacks_available": (m.hbm_supply_kstacks[y].value + ex_h) * 1e3,
                 "hbm_stacks_expansion": ex_h * 1e3,
                 "transformer_mva_available": m.transformer_supply_mva[y].value,
-                "turbine_mw_available": m.turbine_supply_mw[y].value,
             }
         )
     return pd.DataFrame(rows)
@@ -245,7 +313,8 @@ def supercluster_power_table(scn: Scenario, capacity: pd.DataFrame, power: pd.Da
     site_year = pd.DataFrame(index=pd.MultiIndex.from_product([list(scn.sites.index), scn.years], names=["site", "year"]))
     site_year["online_shell_mw"] = online.get("shell", pd.Series(dtype=float))
     site_year["online_grid_mw"] = online.get("grid_interconnection", pd.Series(dtype=float))
-    site_year["online_gas_mw"] = online.get("gas_turbine", pd.Series(dtype=float))
+    onsite = [k for k in scn.onsite_technologies if k in online.columns]
+    site_year["online_gas_mw"] = online[onsite].sum(axis=1) if onsite else pd.Series(dtype=float)
     site_year["it_mw"] = power.set_index(["site", "year"])["it_mw"]
     site_year["facility_mw"] = power.set_index(["site", "year"])["facility_mw"]
     site_year["in_use_h100e"] = gpus.groupby(["site", "year"])["in_use_h100e"].sum()

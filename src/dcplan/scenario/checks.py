@@ -12,9 +12,18 @@ from collections.abc import Mapping
 import pandas as pd
 
 from dcplan.errors import InputProblem
-from dcplan.scenario.schema import ASSET_UNITS, GLOBAL_ASSETS, SITE_ASSETS
+from dcplan.scenario.schema import (
+    ASSET_UNITS,
+    CORE_SITE_ASSETS,
+    GLOBAL_ASSETS,
+    LEGACY_COLUMN,
+    LEGACY_GAS_PARAMETERS,
+    LEGACY_TECHNOLOGY,
+    SITE_LIMIT_COLUMNS,
+    TABLES,
+)
 
-_SITE_LIMIT = {"shell": "max_it_mw", "grid_interconnection": "max_grid_mw", "gas_turbine": "max_onsite_gas_mw"}
+_SITE_LIMIT = {"shell": "max_it_mw", "grid_interconnection": "max_grid_mw"}
 
 ParamWhere = dict[str, tuple[str, int | None, str | None]]
 """Where each parameter's value came from: (file, row, column)."""
@@ -40,7 +49,12 @@ def _references(raw: Mapping[str, pd.DataFrame], labels: Mapping[str, str]) -> l
     out: list[InputProblem] = []
     sites, regions, gens = _ids(raw, "sites", "site"), _ids(raw, "regions", "region"), _ids(raw, "gpus", "generation")
     slices = _ids(raw, "time_slices", "slice") or {"year"}
-    assets = set(SITE_ASSETS)
+    techs = _ids(raw, "power_technologies", "technology")
+    if not techs and "power_technologies" in raw:
+        techs = {LEGACY_TECHNOLOGY}  # no rows: the legacy gas turbine
+    assets = set(CORE_SITE_ASSETS) | (techs or set())
+    families = _ids(raw, "power_technologies", "family") if techs != {LEGACY_TECHNOLOGY} else set()
+    contracted = _contracted(raw)
     for table, col, known, what in (
         ("sites", "region", regions, "region"),
         ("pipeline", "site", sites, "site"),
@@ -52,6 +66,10 @@ def _references(raw: Mapping[str, pd.DataFrame], labels: Mapping[str, str]) -> l
         ("permitting", "asset", assets, "asset"),
         ("slice_profiles", "region", regions, "region"),
         ("slice_profiles", "slice", slices, "time slice"),
+        ("power_technology_slices", "technology", techs, "power technology"),
+        ("power_technology_slices", "slice", slices, "time slice"),
+        ("power_deliveries", "family", families, "technology family (power_technologies.csv column family)"),
+        ("power_plants", "technology", contracted, "contracted technology (power_technologies.csv, kind contracted)"),
     ):
         df = raw.get(table)
         if known is None or df is None or col not in df.columns:
@@ -59,7 +77,75 @@ def _references(raw: Mapping[str, pd.DataFrame], labels: Mapping[str, str]) -> l
         for i, v in zip(df.index, df[col]):
             v = str(v).strip()
             if v and v not in known:
-                out.append(_unknown(labels[table], int(i) + 2, col, v, known, what))
+                p = _unknown(labels[table], int(i) + 2, col, v, known, what)
+                if v == LEGACY_TECHNOLOGY and table in ("pipeline", "permitting"):
+                    p = InputProblem(p.file, p.message + " (gas turbines are rows of power_technologies.csv when the "
+                                     "scenario has that table: use a technology id such as gas_sc)", p.row, p.column)
+                out.append(p)
+    return out
+
+
+def _contracted(raw: Mapping[str, pd.DataFrame]) -> set[str] | None:
+    """Ids of contracted technologies (None when power_technologies.csv cannot be checked)."""
+    df = raw.get("power_technologies")
+    if df is None or "kind" not in df.columns:
+        return None
+    return {str(t).strip() for t, k in zip(df["technology"], df["kind"]) if str(k).strip() == "contracted"}
+
+
+def _legacy_power(
+    typed: Mapping[str, pd.DataFrame], raw: Mapping[str, pd.DataFrame], params: Mapping[str, float],
+    labels: Mapping[str, str], where: ParamWhere,
+) -> list[InputProblem]:
+    """Without power_technologies.csv the gas_turbine parameters and supply.csv's
+    gas_turbine_mw_per_year describe the one on-site technology and are required; with it they
+    are refused, naming the table and column that replaced them."""
+    out: list[InputProblem] = []
+    has_table = len(typed["power_technologies"]) > 0 or bool(len(raw.get("power_technologies", ())))
+    names = _ids(raw, "parameters", "name")  # None when parameters.csv cannot be checked
+    for name in LEGACY_GAS_PARAMETERS:
+        if has_table and name in where:
+            file, row, col = where[name]
+            out.append(InputProblem(file, f"parameter '{name}': with power_technologies.csv, gas turbines are rows of that "
+                                    f"table (e.g. gas_sc); set {LEGACY_COLUMN[name]} instead and remove this", row, col))
+        elif not has_table and names is not None and name not in where and name not in names:
+            out.append(InputProblem(labels["parameters"], f"parameter '{name}' ({LEGACY_GAS_PARAMETERS[name].unit}) is missing; "
+                                    "add a row for it, or describe power technologies in power_technologies.csv", column="name"))
+    sup = raw.get("supply")
+    if sup is not None:
+        col = "gas_turbine_mw_per_year"
+        given = col in sup.columns and any(str(v).strip() for v in sup[col])
+        if has_table and given:
+            out.append(InputProblem(labels["supply"], f"column '{col}': with power_technologies.csv, deliveries are rows of "
+                                    "power_deliveries.csv (family, year, deliveries_mw_per_year, planner_share); remove the column",
+                                    1, col))
+        elif not has_table:
+            blank = [int(i) + 2 for i, v in zip(sup.index, sup[col] if col in sup.columns else [""] * len(sup)) if not str(v).strip()]
+            for r in blank:
+                out.append(InputProblem(labels["supply"], "blank; a value is required without power_technologies.csv "
+                                        "(or give deliveries in power_deliveries.csv)", r, col))
+    return out
+
+
+def _power_rules(typed: Mapping[str, pd.DataFrame], labels: Mapping[str, str], start: int, end: int) -> list[InputProblem]:
+    """Rules of the power technology tables: site limits, named plants, delivery years."""
+    out: list[InputProblem] = []
+    lab = labels.get("power_technologies", TABLES["power_technologies"].file)
+    for i, r in typed["power_technologies"].iterrows():
+        lim = r["site_limit"]
+        if lim is not None and lim == lim and lim not in SITE_LIMIT_COLUMNS:
+            out.append(InputProblem(lab, f"unknown site limit '{lim}'; expected blank or one of: {', '.join(SITE_LIMIT_COLUMNS)} "
+                                    "(a sites.csv column)", int(i) + 2, "site_limit"))
+        if r["kind"] == "onsite" and int(r["named_plants_only"]):
+            out.append(InputProblem(lab, "named_plants_only = 1 for an onsite technology; named plants (power_plants.csv) "
+                                    "are for contracted technologies", int(i) + 2, "named_plants_only"))
+    d = typed["power_deliveries"]
+    for fam, g in d.groupby("family"):
+        missing = sorted(set(range(start, end + 1)) - {int(y) for y in g["year"]})
+        if missing:
+            out.append(InputProblem(labels.get("power_deliveries", "power_deliveries.csv"),
+                                    f"family {fam}: missing year(s) {', '.join(map(str, missing))}; a capped family needs "
+                                    f"a row for every horizon year {start}-{end}", int(g.index[-1]) + 2, "year"))
     return out
 
 
@@ -78,7 +164,7 @@ def _row_rules(typed: Mapping[str, pd.DataFrame], labels: Mapping[str, str]) -> 
     """Rules between columns of one row: pipeline units, GPU shipping years."""
     out: list[InputProblem] = []
     for i, r in typed["pipeline"].iterrows():
-        want = ASSET_UNITS.get(r["asset"])
+        want = ASSET_UNITS.get(r["asset"], "MW")
         if want and r["unit"] != want:
             out.append(InputProblem(labels["pipeline"], f"unit '{r['unit']}' for asset {r['asset']}; expected '{want}'", int(i) + 2, "unit"))
     for i, r in typed["gpus"].iterrows():
@@ -142,7 +228,8 @@ def _lead_times(
     """Every lead time, with its state permitting adder, is >= 0 and fits the horizon."""
     out: list[InputProblem] = []
     n_years = end - start + 1
-    for asset in SITE_ASSETS + GLOBAL_ASSETS:
+    tech_lead = {t: int(x) for t, x in zip(typed["power_technologies"]["technology"], typed["power_technologies"]["lead_time_years"])}
+    for asset in CORE_SITE_ASSETS + GLOBAL_ASSETS + (LEGACY_TECHNOLOGY,):
         key = f"lead_time_years.{asset}"
         if key in params and params[key] >= n_years:
             file, row, col = where.get(key, (labels["parameters"], None, "value"))
@@ -156,15 +243,17 @@ def _lead_times(
                 )
             )
     for i, r in typed["permitting"].iterrows():
-        base = params.get(f"lead_time_years.{r['asset']}")
-        if base is None or base >= n_years:
+        is_tech = r["asset"] in tech_lead
+        base = tech_lead[r["asset"]] if is_tech else params.get(f"lead_time_years.{r['asset']}")
+        if base is None or base >= n_years and not is_tech:
             continue  # unknown asset or base already reported
         extra = int(r["extra_lead_time_years"])
         total = base + extra
-        sum_text = f"lead_time_years.{r['asset']} {base:g} {extra:+d} permitting = {total:g} years"
+        base_name = f"{r['asset']} lead_time_years (power_technologies.csv)" if is_tech else f"lead_time_years.{r['asset']}"
+        sum_text = f"{base_name} {base:g} {extra:+d} permitting = {total:g} years"
         if total < 0:
             out.append(InputProblem(labels["permitting"], f"lead time of {r['asset']} in {r['region']} is negative: {sum_text}", int(i) + 2, "extra_lead_time_years"))
-        elif total >= n_years:
+        elif total >= n_years and not is_tech:
             out.append(
                 InputProblem(
                     labels["permitting"],
@@ -184,8 +273,15 @@ def _site_limits(typed: Mapping[str, pd.DataFrame], labels: Mapping[str, str]) -
     if not len(typed["sites"]) or not len(pl):
         return out
     st = typed["sites"].drop_duplicates("site").set_index("site")  # duplicates are reported already
-    for (site, asset), grp in pl.groupby(["site", "asset"]):
-        col = _SITE_LIMIT.get(asset)
+    limit_of = dict(_SITE_LIMIT)
+    techs = typed["power_technologies"]
+    if len(techs):
+        limit_of.update({t: c for t, c in zip(techs["technology"], techs["site_limit"]) if c in SITE_LIMIT_COLUMNS})
+    else:
+        limit_of[LEGACY_TECHNOLOGY] = "max_onsite_gas_mw"
+    pl = pl.assign(limit=pl["asset"].map(limit_of))
+    for (site, col), grp in pl.dropna(subset=["limit"]).groupby(["site", "limit"]):
+        asset = "/".join(sorted(set(grp["asset"])))
         if col is None or site not in st.index:
             continue
         total, limit = grp["capacity"].sum(), st.loc[site, col]
@@ -217,6 +313,8 @@ def cross_checks(
     where = where or {}
     out = _references(raw, labels) + _row_rules(typed, labels) + _site_limits(typed, labels) + _slice_hours(typed, labels)
     out += _tranche_shares(typed, labels)
+    out += _legacy_power(typed, raw, params, labels, where)
+    out += _co2_regions(typed, params, where)
     if "horizon.start_year" not in params or "horizon.end_year" not in params:
         return out
     start, end = int(params["horizon.start_year"]), int(params["horizon.end_year"])
@@ -224,4 +322,19 @@ def cross_checks(
         file, row, col = where.get("horizon.end_year", (labels["parameters"], None, "value"))
         out.append(InputProblem(file, f"horizon.start_year {start} is after horizon.end_year {end}", row, col))
         return out
+    out += _power_rules(typed, labels, start, end)
     return out + _year_coverage(raw, labels, start, end) + _lead_times(typed, params, labels, where, start, end)
+
+
+def _co2_regions(typed: Mapping[str, pd.DataFrame], params: Mapping[str, float], where: ParamWhere) -> list[InputProblem]:
+    """A per-state CO2 cap co2.cap_mt_per_year.<region> must name a region of regions.csv."""
+    from dcplan.scenario.schema import CO2_STATE_CAP_PREFIX
+
+    regions = set(typed["regions"]["region"])
+    out = []
+    for name in params:
+        if name.startswith(CO2_STATE_CAP_PREFIX) and name[len(CO2_STATE_CAP_PREFIX):] not in regions:
+            file, row, col = where.get(name, ("parameters.csv", None, "name"))
+            out.append(InputProblem(file, f"parameter '{name}': unknown region '{name[len(CO2_STATE_CAP_PREFIX):]}'; expected "
+                                    f"co2.cap_mt_per_year.<region> with a region of regions.csv", row, col))
+    return out

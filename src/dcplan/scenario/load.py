@@ -24,7 +24,7 @@ from dcplan.scenario.checks import ParamWhere, cross_checks
 from dcplan.scenario.geo_checks import geo_checks
 from dcplan.scenario.overrides import apply_cell_overrides, flatten, split_overrides
 from dcplan.scenario.scenario import Scenario
-from dcplan.scenario.schema import PARAMETERS, TABLES, TableSpec
+from dcplan.scenario.schema import PARAMETERS, TABLES, TableSpec, param_spec
 from dcplan.scenario.solver_options import solver_option_problems
 
 YAML_KEYS = {"name", "description", "scope", "base", "overrides", "solver"}
@@ -269,7 +269,9 @@ def _validate_table(spec: TableSpec, raw: pd.DataFrame, label: str, problems: li
     """
     raw = raw.rename(columns=lambda c: str(c).strip())
     cols = spec.columns
-    missing = [c for c in cols if c not in raw.columns]
+    fields = spec.row_model.model_fields
+    missing = [c for c in cols if c not in raw.columns and fields[c].is_required()]
+    raw = raw.assign(**{c: "" for c in cols if c not in raw.columns and c not in missing})  # optional column left out
     extra = [c for c in raw.columns if c not in cols and c not in EXTRA_COLUMNS_ALLOWED]
     for c in missing:
         problems.append(InputProblem(label, f"missing column '{c}'; expected columns: {', '.join(cols)}", row=1, column=c))
@@ -341,7 +343,7 @@ def _parameter_rows(typed: pd.DataFrame, label: str, problems: list[InputProblem
     where: ParamWhere = {}
     for i, r in typed.iterrows():
         name = r["name"]
-        if name not in PARAMETERS:
+        if param_spec(name) is None:
             problems.append(
                 InputProblem(
                     label,
@@ -391,7 +393,10 @@ def _parameters(
         if v is not None:
             params[name] = v
     out: dict[str, float] = {}
-    for name, spec in PARAMETERS.items():
+    dynamic = {n: param_spec(n) for n in params if n not in PARAMETERS and param_spec(n) is not None}
+    for name, spec in {**PARAMETERS, **dynamic}.items():
+        if spec.legacy and name not in params:
+            continue  # required only without power_technologies.csv: checked with the tables (checks.py)
         if name not in params and spec.optional and name not in raw_names and name not in where:
             params[name] = spec.default  # an optional parameter left out: its documented default
             where[name] = (label, None, "name")

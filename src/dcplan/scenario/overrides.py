@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 
 from dcplan.errors import InputProblem
-from dcplan.scenario.schema import PARAMETERS, TABLES
+from dcplan.scenario.schema import PARAMETERS, TABLES, param_spec
 
 
 def flatten(mapping: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -42,7 +42,7 @@ def split_overrides(
     problems: list[InputProblem] = []
     for path, value in flatten(overrides).items():
         head = path.split(".", 1)[0]
-        if path in PARAMETERS:
+        if param_spec(path) is not None:
             params[path] = value
         elif head in TABLES and head != "parameters":
             cells[path] = value

@@ -85,8 +85,10 @@ class Scenario:
 
     # ----- derived series ------------------------------------------------------------------
     def lead_time(self, asset: str, region: str | None = None) -> int:
-        """Lead time (years, decision to online) of `asset`, with the region's permitting adder."""
-        base = int(self.params[f"lead_time_years.{asset}"])
+        """Lead time (years, decision to online) of `asset` (a site asset, a global expansion or
+        a power technology), with the region's permitting adder."""
+        techs = self.technologies
+        base = int(techs.at[asset, "lead_time_years"]) if asset in techs.index else int(self.params[f"lead_time_years.{asset}"])
         if region is None:
             return base
         return base + self._permitting.get((region, asset), 0)
@@ -113,6 +115,117 @@ class Scenario:
     def _demand_table(self) -> dict[int, float]:
         dem = self.tables.get("demand")
         return {} if dem is None else {int(y): float(x) for y, x in zip(dem["year"], dem["h100e_millions"])}
+
+    # ----- power technologies (docs/inputs.md: power_technologies.csv) --------------------------
+    @property
+    def legacy_power(self) -> bool:
+        """True when the scenario has no power_technologies.csv: one on-site technology,
+        `gas_turbine`, built from the gas_turbine parameters and supply.csv."""
+        t = self.tables.get("power_technologies")
+        return t is None or t.empty
+
+    @cached_property
+    def technologies(self) -> pd.DataFrame:
+        """Power technologies indexed by id (power_technologies.csv or the legacy gas turbine)."""
+        from dcplan.scenario.schema import CO2_T_PER_MMBTU_GAS, LEGACY_TECHNOLOGY, PowerTechnologyRow
+
+        if not self.legacy_power:
+            return self.tables["power_technologies"].set_index("technology")
+        p = self.params
+        hr, avail = p["gas_turbine.heat_rate_mmbtu_per_mwh"], p["gas_turbine.availability"]
+        row = {
+            "technology": LEGACY_TECHNOLOGY, "name": "On-site gas turbines", "kind": "onsite", "family": LEGACY_TECHNOLOGY,
+            "capex_usd_per_kw": p["capex_usd_per_kw.gas_turbine"], "fixed_om_usd_per_kw_year": p["fixed_om_usd_per_kw_year.gas_turbine"],
+            "variable_om_usd_per_mwh": p["gas_turbine.variable_om_usd_per_mwh"], "contract_price_usd_per_mwh": 0.0,
+            "heat_rate_mmbtu_per_mwh": hr, "co2_t_per_mwh": hr * CO2_T_PER_MMBTU_GAS, "availability": avail,
+            "capacity_credit": avail, "storage_hours": 0.0, "lifetime_years": int(p["lifetime_years.gas_turbine"]),
+            "lead_time_years": int(p["lead_time_years.gas_turbine"]), "earliest_year": None, "site_limit": "max_onsite_gas_mw",
+            "named_plants_only": 0, "source": "gas_turbine parameters (parameters.csv)", "source_year": self.start_year,
+        }
+        return pd.DataFrame([row], columns=list(PowerTechnologyRow.model_fields)).set_index("technology")
+
+    @cached_property
+    def tech_spec(self) -> dict[str, dict]:
+        """Technology rows as plain dicts (fast lookups while building the model)."""
+        return self.technologies.to_dict("index")
+
+    @cached_property
+    def onsite_technologies(self) -> list[str]:
+        return [k for k, r in self.tech_spec.items() if r["kind"] == "onsite"]
+
+    @cached_property
+    def contracted_technologies(self) -> list[str]:
+        return [k for k, r in self.tech_spec.items() if r["kind"] == "contracted"]
+
+    @property
+    def site_assets(self) -> tuple[str, ...]:
+        """Assets built per site: shell, grid interconnection, transformer and every on-site technology."""
+        from dcplan.scenario.schema import CORE_SITE_ASSETS
+
+        return (*CORE_SITE_ASSETS, *self.onsite_technologies)
+
+    def asset_lifetime(self, asset: str) -> int:
+        """Economic life (years) of a site asset, expansion or power technology."""
+        if asset in self.tech_spec:
+            return int(self.tech_spec[asset]["lifetime_years"])
+        return int(self.params[f"lifetime_years.{asset}"])
+
+    @cached_property
+    def _tech_slices(self) -> dict[tuple[str, str], tuple[float, float]]:
+        ts = self.tables.get("power_technology_slices")
+        if ts is None or ts.empty:
+            return {}
+        return {(k, t): (float(a), float(c)) for k, t, a, c in zip(ts["technology"], ts["slice"], ts["availability"], ts["capacity_credit"])}
+
+    def tech_availability(self, tech: str, slice_: str) -> float:
+        """Share of a technology's MW that can be dispatched (average) in a time slice."""
+        return self._tech_slices.get((tech, slice_), (float(self.tech_spec[tech]["availability"]), 0.0))[0]
+
+    def tech_capacity_credit(self, tech: str, slice_: str) -> float:
+        """Share of a technology's MW that counts as firm capacity at the slice's peak."""
+        hit = self._tech_slices.get((tech, slice_))
+        return hit[1] if hit is not None else float(self.tech_spec[tech]["capacity_credit"])
+
+    @cached_property
+    def delivery_caps_mw(self) -> dict[tuple[str, int], float]:
+        """(family, year) -> MW of the family the planner can have delivered that year (share x
+        deliveries). A family with no rows is not capped."""
+        if self.legacy_power:
+            from dcplan.scenario.schema import LEGACY_TECHNOLOGY
+
+            share = self.params["planner_share.gas_turbine"]
+            col = self.supply["gas_turbine_mw_per_year"]
+            return {(LEGACY_TECHNOLOGY, int(y)): share * float(v) for y, v in col.items()}
+        d = self.tables.get("power_deliveries")
+        if d is None or d.empty:
+            return {}
+        return {
+            (f, int(y)): float(share) * float(mw)
+            for f, y, mw, share in zip(d["family"], d["year"], d["deliveries_mw_per_year"], d["planner_share"])
+        }
+
+    @cached_property
+    def plants(self) -> pd.DataFrame:
+        """Named plants (power_plants.csv) indexed by plant id."""
+        from dcplan.scenario.schema import PowerPlantRow
+
+        t = self.tables.get("power_plants")
+        if t is None:
+            t = pd.DataFrame(columns=list(PowerPlantRow.model_fields))
+        return t.set_index("plant")
+
+    @cached_property
+    def co2_caps_mt(self) -> dict[str, float]:
+        """CO2 caps in Mt per year: 'US' (co2.cap_mt_per_year) and per region; a negative cap is none."""
+        from dcplan.scenario.schema import CO2_STATE_CAP_PREFIX
+
+        out = {}
+        if self.params.get("co2.cap_mt_per_year", -1) >= 0:
+            out["US"] = float(self.params["co2.cap_mt_per_year"])
+        for k, v in self.params.items():
+            if k.startswith(CO2_STATE_CAP_PREFIX) and v >= 0:
+                out[k[len(CO2_STATE_CAP_PREFIX):]] = float(v)
+        return out
 
     def demand_h100e_millions(self, year: int) -> float:
         """Compute the fleet must deliver in `year`, million H100e (demand.csv, or start x growth)."""

@@ -12,8 +12,28 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from dcplan.network.defaults import NETWORK_DEFAULTS
 
-SITE_ASSETS = ("shell", "grid_interconnection", "transformer", "gas_turbine")
-"""Assets built per site, each with a lead time and possibly a state permitting adder."""
+CORE_SITE_ASSETS = ("shell", "grid_interconnection", "transformer")
+"""Assets every site has: datacenter shell, grid interconnection, transformers."""
+
+SITE_ASSETS = (*CORE_SITE_ASSETS, "gas_turbine")
+"""Site assets of a scenario without power_technologies.csv (the legacy gas turbine); with the
+table, a scenario's site assets are the core ones plus its on-site technologies
+(`Scenario.site_assets`)."""
+
+LEGACY_TECHNOLOGY = "gas_turbine"
+"""Id of the one on-site technology a scenario without power_technologies.csv has, built from
+the gas_turbine parameters and supply.csv's gas_turbine_mw_per_year (docs/inputs.md)."""
+
+TECH_KINDS = ("onsite", "contracted")
+"""On-site technologies are built at a site behind its meter; contracted ones are bought in a
+region (or at a named plant) and delivered through the region's grid."""
+
+SITE_LIMIT_COLUMNS = ("max_onsite_gas_mw",)
+"""Columns of sites.csv an on-site technology may draw its site limit from (shared by every
+technology naming the same column)."""
+
+CO2_T_PER_MMBTU_GAS = 0.05306
+"""CO2 from burning natural gas, t per MMBtu (EPA GHG emission factors hub: 53.06 kg/MMBtu)."""
 
 GLOBAL_ASSETS = ("cowos_expansion", "hbm_expansion")
 """Supply-chain capacity the planner may fund, global rather than per site."""
@@ -47,7 +67,7 @@ class SupplyRow(_Row):
     cowos_wafers_per_year: NonNeg
     hbm_stacks_per_year: NonNeg
     transformer_mva_per_year: NonNeg
-    gas_turbine_mw_per_year: NonNeg
+    gas_turbine_mw_per_year: NonNeg | None = None  # legacy: only without power_technologies.csv
 
 
 class GpuRow(_Row):
@@ -200,6 +220,58 @@ class CowosAllocationRow(_Row):
     max_share_of_cowos: Fraction
 
 
+class PowerTechnologyRow(_Row):
+    """A power technology (see docs/inputs.md, `power_technologies.csv`)."""
+
+    technology: Id
+    name: Text
+    kind: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^(onsite|contracted)$")]
+    family: Id
+    capex_usd_per_kw: NonNeg
+    fixed_om_usd_per_kw_year: NonNeg
+    variable_om_usd_per_mwh: NonNeg
+    contract_price_usd_per_mwh: NonNeg
+    heat_rate_mmbtu_per_mwh: Annotated[float, Field(ge=0, le=30, allow_inf_nan=False)]
+    co2_t_per_mwh: Annotated[float, Field(ge=0, le=5, allow_inf_nan=False)]
+    availability: Fraction
+    capacity_credit: Fraction
+    storage_hours: NonNeg
+    lifetime_years: Annotated[int, Field(ge=1, le=100)]
+    lead_time_years: Annotated[int, Field(ge=0, le=30)]
+    earliest_year: Year | None = None
+    site_limit: Id | None = None
+    named_plants_only: Annotated[int, Field(ge=0, le=1)]
+
+
+class PowerTechnologySliceRow(_Row):
+    """A technology's availability and capacity credit in one time slice (`power_technology_slices.csv`)."""
+
+    technology: Id
+    slice: Id
+    availability: Fraction
+    capacity_credit: Fraction
+
+
+class PowerDeliveryRow(_Row):
+    """MW of a technology family delivered per year and the planner's share (`power_deliveries.csv`)."""
+
+    family: Id
+    year: Year
+    deliveries_mw_per_year: NonNeg
+    planner_share: Fraction
+
+
+class PowerPlantRow(_Row):
+    """A named plant where a contracted technology (nuclear restart, uprate, PPA) is available (`power_plants.csv`)."""
+
+    plant: Id
+    name: Text
+    technology: Id
+    region: Id
+    capacity_mw: NonNeg
+    earliest_year: Year
+
+
 @dataclass(frozen=True)
 class TableSpec:
     """A CSV table: its row model, key columns, and whether the scenario must have it."""
@@ -238,6 +310,10 @@ TABLES: dict[str, TableSpec] = {
         TableSpec("demand_tranches", DemandTrancheRow, ("tranche",), required=False),
         TableSpec("cowos_allocation", CowosAllocationRow, ("generation",), required=False),
         TableSpec("slice_profiles", SliceProfileRow, ("region", "slice"), required=False),
+        TableSpec("power_technologies", PowerTechnologyRow, ("technology",), required=False),
+        TableSpec("power_technology_slices", PowerTechnologySliceRow, ("technology", "slice"), required=False),
+        TableSpec("power_deliveries", PowerDeliveryRow, ("family", "year"), required=False),
+        TableSpec("power_plants", PowerPlantRow, ("plant",), required=False),
     )
 }
 
@@ -252,6 +328,7 @@ class ParamSpec:
     hi: float | None = None
     integer: bool = False
     default: float | None = None
+    legacy: bool = False  # a gas-turbine parameter: required without power_technologies.csv, refused with it
 
     @property
     def optional(self) -> bool:
@@ -269,22 +346,23 @@ def _param_specs() -> dict[str, ParamSpec]:
         "transformer.mva_per_mw": ParamSpec("MVA/MW", 0.0, 5.0),
         "capex_usd_per_kw.shell": ParamSpec("USD/kW"),
         "capex_usd_per_kva.transformer": ParamSpec("USD/kVA"),
-        "capex_usd_per_kw.gas_turbine": ParamSpec("USD/kW"),
         "capex_usd_per_wafer_year.cowos_expansion": ParamSpec("USD per wafer/yr"),
         "capex_usd_per_stack_year.hbm_expansion": ParamSpec("USD per stack/yr"),
         "fixed_om_usd_per_kw_year.shell": ParamSpec("USD/kW-yr"),
-        "fixed_om_usd_per_kw_year.gas_turbine": ParamSpec("USD/kW-yr"),
-        "gas_turbine.heat_rate_mmbtu_per_mwh": ParamSpec("MMBtu/MWh", 0.0, 30.0),
-        "gas_turbine.variable_om_usd_per_mwh": ParamSpec("USD/MWh"),
-        "gas_turbine.availability": ParamSpec("fraction", 0.0, 1.0),
         "operations.load_factor": ParamSpec("fraction", 0.0, 1.0),
         "power_price.escalation_per_year": ParamSpec("fraction/yr", -0.5, 0.5),
     }
-    for share in ("cowos", "hbm", "gas_turbine", "transformer"):
+    for share in ("cowos", "hbm", "transformer"):
         p[f"planner_share.{share}"] = ParamSpec("fraction", 0.0, 1.0)
-    for asset in SITE_ASSETS + GLOBAL_ASSETS:
+    for asset in CORE_SITE_ASSETS + GLOBAL_ASSETS:
         p[f"lead_time_years.{asset}"] = ParamSpec("years", 0, 30, integer=True)
         p[f"lifetime_years.{asset}"] = ParamSpec("years", 1, 100, integer=True)
+    p.update(LEGACY_GAS_PARAMETERS)
+    # power portfolio (optional): reserve margin of sites without a grid tie; CO2 price and cap
+    p["power.islanded_reserve_margin"] = ParamSpec("fraction", 0.0, 2.0, default=0.0)
+    p["co2.price_usd_per_t"] = ParamSpec("USD/t CO2", 0.0, 1e5, default=0.0)
+    # -1 (default): no cap. Per state: co2.cap_mt_per_year.<region> (see param_spec)
+    p["co2.cap_mt_per_year"] = ParamSpec("Mt CO2 per year", -1.0, 1e5, default=-1)
     # training across a supercluster (optional)
     p["network.training_bits_per_flop"] = ParamSpec("bit/FLOP", 0.0, 1e-3, default=8.5e-7)
     p["training.utilization"] = ParamSpec("fraction", 0.0, 1.0, default=0.4)
@@ -304,6 +382,42 @@ def _param_specs() -> dict[str, ParamSpec]:
     p["network.fiber_us_per_km"] = ParamSpec("us/km", 3.3, 10.0, default=NETWORK_DEFAULTS["network.fiber_us_per_km"])
     p["network.route_factor"] = ParamSpec("x", 1.0, 5.0, default=NETWORK_DEFAULTS["network.route_factor"])
     return p
+
+
+LEGACY_GAS_PARAMETERS: dict[str, ParamSpec] = {
+    "capex_usd_per_kw.gas_turbine": ParamSpec("USD/kW", legacy=True),
+    "fixed_om_usd_per_kw_year.gas_turbine": ParamSpec("USD/kW-yr", legacy=True),
+    "gas_turbine.heat_rate_mmbtu_per_mwh": ParamSpec("MMBtu/MWh", 0.0, 30.0, legacy=True),
+    "gas_turbine.variable_om_usd_per_mwh": ParamSpec("USD/MWh", legacy=True),
+    "gas_turbine.availability": ParamSpec("fraction", 0.0, 1.0, legacy=True),
+    "planner_share.gas_turbine": ParamSpec("fraction", 0.0, 1.0, legacy=True),
+    "lead_time_years.gas_turbine": ParamSpec("years", 0, 30, integer=True, legacy=True),
+    "lifetime_years.gas_turbine": ParamSpec("years", 1, 100, integer=True, legacy=True),
+}
+"""The one-technology gas turbine of scenarios without power_technologies.csv; with that table
+each of these is a column of its rows (LEGACY_COLUMN says which)."""
+
+LEGACY_COLUMN = {
+    "capex_usd_per_kw.gas_turbine": "power_technologies.csv column capex_usd_per_kw",
+    "fixed_om_usd_per_kw_year.gas_turbine": "power_technologies.csv column fixed_om_usd_per_kw_year",
+    "gas_turbine.heat_rate_mmbtu_per_mwh": "power_technologies.csv column heat_rate_mmbtu_per_mwh",
+    "gas_turbine.variable_om_usd_per_mwh": "power_technologies.csv column variable_om_usd_per_mwh",
+    "gas_turbine.availability": "power_technologies.csv columns availability and capacity_credit",
+    "planner_share.gas_turbine": "power_deliveries.csv column planner_share",
+    "lead_time_years.gas_turbine": "power_technologies.csv column lead_time_years",
+    "lifetime_years.gas_turbine": "power_technologies.csv column lifetime_years",
+}
+
+CO2_STATE_CAP_PREFIX = "co2.cap_mt_per_year."
+
+
+def param_spec(name: str) -> ParamSpec | None:
+    """The spec of parameter `name`, including per-state CO2 caps `co2.cap_mt_per_year.<region>`."""
+    if name in PARAMETERS:
+        return PARAMETERS[name]
+    if name.startswith(CO2_STATE_CAP_PREFIX) and len(name) > len(CO2_STATE_CAP_PREFIX):
+        return PARAMETERS["co2.cap_mt_per_year"]
+    return None
 
 
 PARAMETERS: dict[str, ParamSpec] = _param_specs()

@@ -9,7 +9,8 @@ from dcplan.model.sets import SITE_MAX_COLUMN, ModelSets
 
 
 def add(m, sets: ModelSets) -> None:
-    """S1 shell_capacity[s,y,t]: IT MW <= shell MW online. S2 site_max[a,s]: builds <= room left."""
+    """S1 shell_capacity[s,y,t]: IT MW <= shell MW online. S2 site_max[a,s]: builds <= room left
+    (a = shell, grid_interconnection, or a sites.csv limit column shared by on-site technologies)."""
 
     used = {(s, y) for _, s, y in sets.use}
 
@@ -25,8 +26,13 @@ def add(m, sets: ModelSets) -> None:
         terms.setdefault((a, s), []).append(("build", y))
     for a, s, y in sets.early:
         terms.setdefault((a, s), []).append(("early", y))
-    idx = [(a, s) for a, s in terms if a in SITE_MAX_COLUMN]
+    # on-site technologies sharing a sites.csv limit (e.g. max_onsite_gas_mw) form one group
+    groups: dict[tuple[str, str], list[tuple[str, str, int]]] = {}
+    for (a, s), ts in terms.items():
+        key = a if a in SITE_MAX_COLUMN else sets.site_limit.get(a)
+        if key is not None:
+            groups.setdefault((key, s), []).extend((a, v, y) for v, y in ts)
     m.site_max = Constraint(
-        idx, rule=lambda m, a, s: quicksum(m.component(v)[a, s, y] for v, y in terms[a, s]) <= m.site_room_mw[a, s]
+        list(groups), rule=lambda m, a, s: quicksum(m.component(v)[k, s, y] for k, v, y in groups[a, s]) <= m.site_room_mw[a, s]
     )
 
