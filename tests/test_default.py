@@ -66,7 +66,7 @@ def test_default_answer_respects_every_limit(scn, res):
     draw = res.power_slices.groupby(["region", "year", "slice"])["grid_mw"].sum()
     for r in rs.itertuples():
         got = draw.get((r.region, r.year, r.slice), 0.0)
-        assert got <= r.supply_mw + r.imports_mw - r.exports_mw + 1e-6
+        assert got <= r.supply_mw + r.contracted_mw + r.imports_mw - r.exports_mw + 1e-6
     f = res.flows
     assert (f["flow_mw"] <= f["capacity_mw"] + 1e-6).all()
     c = res.compute
@@ -81,7 +81,7 @@ def test_default_answer_respects_every_limit(scn, res):
 
 def test_default_reports_duals_of_every_supply_constraint(res):
     sp = res.shadow_prices
-    for fam in ("cowos_supply", "hbm_supply", "transformer_supply", "turbine_supply", "interconnection_cap", "regional_headroom"):
+    for fam in ("cowos_supply", "hbm_supply", "transformer_supply", "power_delivery", "interconnection_cap", "regional_headroom"):
         assert (sp["family"] == fam).any(), fam
     assert sp["shadow_price_usd_per_unit"].ge(-1e-3).all()  # relaxing a limit never costs money
 

@@ -216,10 +216,8 @@ def supercluster_table(
         grid_by_region = st.groupby("region")["max_grid_mw"].sum()
         for y in scenario.years:
             head = {r: scenario.headroom_mw(r, y) for r in grid_by_region.index if r in scenario.region_spec}
-            pipe = {
-                a: sum(scenario.pipeline_capacity(s, a, y) for s in members)
-                for a in ("shell", "grid_interconnection", "gas_turbine")
-            }
+            pipe = {a: sum(scenario.pipeline_capacity(s, a, y) for s in members) for a in ("shell", "grid_interconnection")}
+            pipe["onsite"] = sum(scenario.pipeline_capacity(s, k, y) for s in members for k in scenario.onsite_technologies)
             rows.append({
                 **static,
                 "year": y,
@@ -228,7 +226,7 @@ def supercluster_table(
                 + static["max_onsite_gas_mw"],
                 "pipeline_shell_mw": pipe["shell"],
                 "pipeline_grid_mw": pipe["grid_interconnection"],
-                "pipeline_gas_mw": pipe["gas_turbine"],
-                "pipeline_power_mw": pipe["grid_interconnection"] + pipe["gas_turbine"],
+                "pipeline_gas_mw": pipe["onsite"],
+                "pipeline_power_mw": pipe["grid_interconnection"] + pipe["onsite"],
             })
     return pd.DataFrame(rows, columns=TABLE_COLUMNS)

@@ -165,7 +165,7 @@ def _summary(res: LoadedResults) -> str:
             f"peak facility load {last}",
             f"{power.at[last, 'facility_mw'] / 1e3:,.1f} GW" if last in power.index else "–",
             False,
-            f"grid {power.at[last, 'grid_mw'] / 1e3:,.1f} GW, gas {power.at[last, 'gas_mw'] / 1e3:,.1f} GW"
+            f"grid {power.at[last, 'grid_mw'] / 1e3:,.1f} GW, on-site {power.at[last, 'gas_mw'] / 1e3:,.1f} GW"
             if last in power.index
             else "",
         ),
@@ -195,7 +195,7 @@ def _summary(res: LoadedResults) -> str:
             ],
             "EFLOP/s (dense BF16)": [f"{c.at[y, 'online_flops_per_s'] / 1e18:,.0f}" for y in years],
             "IT load (GW)": [f"{power.at[y, 'it_mw'] / 1e3:,.1f}" if y in power.index else "–" for y in years],
-            "grid / gas (GW)": [
+            "grid / on-site (GW)": [
                 f"{power.at[y, 'grid_mw'] / 1e3:,.1f} / {power.at[y, 'gas_mw'] / 1e3:,.1f}" if y in power.index else "–"
                 for y in years
             ],
@@ -404,6 +404,7 @@ def _charts(imgs: dict[str, str]) -> str:
         "unmet_demand",
         "power_by_source",
         "power_by_state",
+        "power_by_technology",
         "builds_by_asset",
         "spending_by_category",
     )

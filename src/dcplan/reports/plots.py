@@ -175,7 +175,8 @@ def plot_unmet(data, ax=None) -> Figure:
 
 
 def plot_power_by_source(data, ax=None) -> Figure:
-    """Peak power by source (grid vs on-site gas, stacked, GW) with facility and IT load lines."""
+    """Peak power by source (grid vs on-site generation, stacked, GW) with facility and IT load
+    lines; power_by_technology splits both by technology."""
     fig, ax = _figure(ax)
     p = _table(data, "power").groupby("year")[["it_mw", "facility_mw", "grid_mw", "gas_mw"]].sum().sort_index()
     years = p.index.astype(int).to_numpy()
@@ -183,7 +184,7 @@ def plot_power_by_source(data, ax=None) -> Figure:
         years,
         p["grid_mw"].clip(lower=0) / 1e3,
         p["gas_mw"].clip(lower=0) / 1e3,
-        labels=["grid (peak draw)", "on-site gas (peak)"],
+        labels=["grid (peak draw, incl. contracted supply)", "on-site generation (peak)"],
         colors=[GRID_COLOR, GAS_COLOR],
         alpha=0.85,
     )
@@ -235,6 +236,50 @@ def plot_power_by_state(data, ax=None, top: int = 11) -> Figure:
     h, lab = ax.get_legend_handles_labels()
     ax.legend(h[::-1], lab[::-1], loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, title="state")
     ax.grid(axis="y", alpha=0.3)
+    return fig
+
+
+TECH_COLORS = {
+    "gas_turbine": "#DD8452", "gas_sc": "#DD8452", "gas_cc": "#C44E52", "recip": "#937860", "fuel_cell": "#DA8BC3",
+    "battery_4h": "#8172B3", "nuclear_restart": "#4C72B0", "nuclear_ppa": "#64B5CD", "nuclear_uprate": "#A6D4E3",
+    "smr": "#2F4B7C", "solar_storage": "#CCB974",
+}
+
+
+def plot_power_by_technology(data) -> Figure:
+    """Power technologies per year: MW online by technology (stacked, GW; on-site and contracted)
+    in the top panel, CO2 from on-site and contracted generation (Mt/yr) in the bottom one."""
+    fig = Figure(figsize=(10, 7), layout="constrained")
+    ax1, ax2 = fig.subplots(2, 1, sharex=True, height_ratios=[2, 1])
+    years = sorted(int(y) for y in _table(data, "compute")["year"])
+    try:
+        t = _table(data, "power_by_technology")
+    except (KeyError, AttributeError):
+        t = pd.DataFrame(columns=["technology", "kind", "year", "online_mw", "co2_t"])
+    piv = t.pivot_table(index="year", columns="technology", values="online_mw", aggfunc="sum").reindex(years).fillna(0.0)
+    piv = piv.loc[:, piv.sum() > 0] if len(piv.columns) else piv
+    bottom = np.zeros(len(years))
+    cmap = mpl.colormaps["tab20"]
+    kinds = dict(zip(t["technology"], t["kind"]))
+    for i, k in enumerate(piv.columns):
+        v = piv[k].to_numpy() / 1e3
+        label = f"{k} ({'contracted' if kinds.get(k) == 'contracted' else 'on site'})"
+        ax1.bar(years, v, bottom=bottom, width=0.75, label=label, color=TECH_COLORS.get(k, cmap(i % 20)), edgecolor="white", lw=0.4)
+        bottom += v
+    if not len(piv.columns):
+        ax1.text(0.5, 0.5, "no power technologies online", transform=ax1.transAxes, ha="center", va="center", color="#555")
+    ax1.set_ylabel("online (GW)")
+    ax1.set_title("Power technologies online (on site and contracted)")
+    h, lab = ax1.get_legend_handles_labels()
+    if h:
+        ax1.legend(h[::-1], lab[::-1], loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+    co2 = t.groupby("year")["co2_t"].sum().reindex(years).fillna(0.0) / 1e6 if len(t) else pd.Series(0.0, index=years)
+    ax2.bar(years, co2.to_numpy(), width=0.6, color="#555555")
+    ax2.set_ylabel("CO2 (Mt/yr)")
+    ax2.set_title("CO2 from on-site and contracted generation (grid power not counted)")
+    _years_axis(ax2, years)
+    for ax in (ax1, ax2):
+        ax.grid(axis="y", alpha=0.3)
     return fig
 
 
@@ -446,6 +491,7 @@ FIGURES: dict[str, Callable[..., Figure]] = {
     "unmet_demand": plot_unmet,
     "power_by_source": plot_power_by_source,
     "power_by_state": plot_power_by_state,
+    "power_by_technology": plot_power_by_technology,
     "builds_by_asset": plot_builds,
     "spending_by_category": plot_costs,
     "bottleneck_heatmap": plot_bottlenecks,

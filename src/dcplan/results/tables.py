@@ -173,14 +173,20 @@ def emissions_table(scn: Scenario, by_tech: pd.DataFrame) -> pd.DataFrame:
 def regional_supply_table(scn: Scenario, m, sets: ModelSets) -> pd.DataFrame:
     """Per region, year and slice: power supplied to large loads, headroom, price, imports, exports."""
     rows = []
+    contracted: dict[tuple[str, int, str], float] = {}
+    for k, loc, y, t in m.cdisp:
+        key = (sets.location_region[loc], y, t)
+        contracted[key] = contracted.get(key, 0.0) + _v(m.cdisp, (k, loc, y, t))
     for r, y, t in m.GEN:
         imports = sum(_v(m.flow, (a, y, t)) * m.arc_efficiency[a].value for a, _, b in sets.arcs if b == r)
         exports = sum(_v(m.flow, (a, y, t)) for a, a0, _ in sets.arcs if a0 == r)
         rows.append(
             {"region": r, "year": y, "slice": t, "supply_mw": _v(m.gen, (r, y, t)), "headroom_mw": m.headroom_mw[r, y, t].value,
+             "contracted_mw": contracted.get((r, y, t), 0.0),
              "price_usd_per_mwh": scn.slice_price_usd_per_mwh(r, y, t), "imports_mw": imports, "exports_mw": exports}
         )
-    return pd.DataFrame(rows, columns=["region", "year", "slice", "supply_mw", "headroom_mw", "price_usd_per_mwh", "imports_mw", "exports_mw"])
+    cols = ["region", "year", "slice", "supply_mw", "headroom_mw", "contracted_mw", "price_usd_per_mwh", "imports_mw", "exports_mw"]
+    return pd.DataFrame(rows, columns=cols)
 
 
 def flow_table(scn: Scenario, m, sets: ModelSets) -> pd.DataFrame:
