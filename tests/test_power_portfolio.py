@@ -132,8 +132,9 @@ def test_delivery_cap_of_a_family_binds_with_its_shadow_price():
     row = shadow(res, "power_delivery", 2026, asset="f")
     assert row["binding"] and row["shadow_price_usd_per_unit"] == pytest.approx(20_000, rel=REL)
     assert row["rhs"] == pytest.approx(0.6, rel=REL)
-    tl = res.bottlenecks
-    assert tl.loc[tl["family"] == "power_delivery:f", "shadow_price_usd_per_unit"].iloc[0] == pytest.approx(20_000, rel=REL)
+    tl = res.bottlenecks.set_index("family")
+    assert tl.at["power_delivery", "where"] == "f"
+    assert tl.at["power_delivery", "shadow_price_usd_per_unit"] == pytest.approx(20_000, rel=REL)
 
 
 def test_lead_time_by_state_through_the_build_sets():

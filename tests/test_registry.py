@@ -68,7 +68,8 @@ def test_every_cost_category_priced_has_an_entry(plan):
     """Every cost term of every variable of the model names a registered category."""
     m, sets, scn = plan.model, plan.sets, plan.scenario
     priced = set()
-    for var in ("ship", "early_ship", "build", "early", "expand", "gen", "gas", "flow", "xexp", "unmet", "unmet_training"):
+    for var in ("ship", "early_ship", "build", "early", "expand", "gen", "onsite", "contract", "cdisp", "flow", "xexp", "unmet",
+                "unmet_training"):
         for idx in m.component(var):
             priced |= {t.category for t in unit_costs(scn, sets, var, idx)}
     assert priced - set(COST_CATEGORIES) == set()

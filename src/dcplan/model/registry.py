@@ -78,7 +78,7 @@ ROW_FAMILIES: dict[str, Family] = _families(
     Family("power_delivery", "U1", "power technology deliveries", "MW", 1.0, "global", ("asset", "year"), LIMIT, 5,
            "#DD8452", "needs more of a power technology family than delivered (power_deliveries.csv; without "
            "power_technologies.csv: planner_share.gas_turbine, supply.csv)"),
-    Family("co2_cap", "E1", "CO2 cap", "t CO2", 1e-3, "region", ("region", "year"), LIMIT, 6, "#555555",
+    Family("co2_cap", "E1", "CO2 cap", "t CO2", 1e-3, "region", ("region", "year"), LIMIT, 19, "#555555",
            "emits more CO2 than the cap allows (co2.cap_mt_per_year, co2.cap_mt_per_year.<region>)"),
     Family("interconnection_cap", "I1", "new interconnection per year", "MW", 1.0, "region", ("region", "year"), LIMIT,
            6, "#55A868", "needs more new grid interconnection than the region energises per year (regions.csv)"),
@@ -95,13 +95,13 @@ ROW_FAMILIES: dict[str, Family] = _families(
     Family("onsite_capacity", "P3", "on-site generation capacity", "MW", 1.0, "site", ("asset", *_SITE_T), LIMIT, 12,
            "#F2B58C", "needs on-site generation before any can be online (pipeline, power_technologies.csv "
            "lead_time_years, permitting)"),
-    Family("firm_capacity", "P4", "firm capacity without a grid tie", "MW", 1.0, "site", _SITE_T, LIMIT, 12,
+    Family("firm_capacity", "P4", "firm capacity without a grid tie", "MW", 1.0, "site", _SITE_T, LIMIT, 20,
            "#C44E52", "a site without a grid tie needs more firm on-site capacity (power.islanded_reserve_margin, "
            "capacity_credit)"),
     Family("contract_capacity", "P5", "contracted power capacity", "MW", 1.0, "site", ("asset", "location", "year", "slice"),
-           LIMIT, 12, "#CCB974", "needs contracted power before any can be delivered (power_technologies.csv "
+           LIMIT, 21, "#CCB974", "needs contracted power before any can be delivered (power_technologies.csv "
            "lead_time_years, earliest_year; power_plants.csv)"),
-    Family("plant_max", "P6", "named plant capacity", "MW", 1.0, "region", ("asset", "location"), LIMIT, 16, "#4C72B0",
+    Family("plant_max", "P6", "named plant capacity", "MW", 1.0, "region", ("asset", "location"), LIMIT, 22, "#4C72B0",
            "needs more from a named plant than its capacity (power_plants.csv capacity_mw)"),
     Family("transmission_capacity", "X1", "transmission capacity", "MW", 1.0, "region", ("arc", "year", "slice"),
            LIMIT, 13, "#E5C494", "needs more transfer over a corridor than its capacity (transmission.csv)"),

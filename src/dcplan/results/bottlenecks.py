@@ -33,10 +33,9 @@ def bottleneck_timeline(shadow_prices: pd.DataFrame) -> pd.DataFrame:
     if "generation" in sp.columns:
         has_gen = sp["family"].eq("gpu_availability") & sp["generation"].notna()
         sp.loc[has_gen, "where"] = sp.loc[has_gen, "generation"] + " @ " + sp.loc[has_gen, "where"]
-    if "asset" in sp.columns:  # one timeline row per delivery-capped technology family
+    if "asset" in sp.columns:  # a technology family's delivery cap: where = the family
         fam_rows = sp["family"].eq("power_delivery") & sp["asset"].notna()
-        sp.loc[fam_rows, "label"] = sp.loc[fam_rows, "asset"].astype(str) + " deliveries"
-        sp.loc[fam_rows, "family"] = "power_delivery:" + sp.loc[fam_rows, "asset"].astype(str)
+        sp.loc[fam_rows, "where"] = sp.loc[fam_rows, "asset"].astype(str)
     rows = []
     for (fam, year), g in sp.groupby(["family", "year"], sort=False):
         top = g.loc[g["shadow_price_usd_per_unit"].idxmax()]
@@ -54,7 +53,7 @@ def bottleneck_timeline(shadow_prices: pd.DataFrame) -> pd.DataFrame:
             }
         )
     out = pd.DataFrame(rows, columns=cols)
-    out["_o"] = out["family"].map(lambda f: FAMILIES[f.split(":")[0]].order)
+    out["_o"] = out["family"].map(lambda f: FAMILIES[f].order)
     return out.sort_values(["_o", "year"]).drop(columns="_o").reset_index(drop=True)
 
 

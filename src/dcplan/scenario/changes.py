@@ -3,7 +3,8 @@
 A change is written ``"<target> <op><number>[%] [unit words]"``, for example
 
     "cowos +20%"                  all years' world CoWoS wafers x 1.2
-    "turbine_lead_time -2 years"  lead_time_years.gas_turbine - 2
+    "turbine_lead_time -2 years"  gas turbine lead times - 2 (lead_time_years.gas_turbine, or the
+                                  gas_sc / gas_cc rows of power_technologies.csv)
     "headroom +1000"              every region's headroom + 1,000 MW (start level)
     "regions.TX.interconnection_cap_mw_per_year =5000"
     "supply.*.hbm_stacks_per_year *1.5"
@@ -41,6 +42,15 @@ for _a in SITE_ASSETS + GLOBAL_ASSETS:
     SHORTCUTS[f"lead_time.{_a}"] = [f"lead_time_years.{_a}"]
 SHORTCUTS["turbine_lead_time"] = ["lead_time_years.gas_turbine"]
 SHORTCUTS["grid_lead_time"] = ["lead_time_years.grid_interconnection"]
+
+PORTFOLIO_PATHS: dict[str, list[str]] = {
+    "supply.*.gas_turbine_mw_per_year": [
+        "power_deliveries.gas_turbine.*.deliveries_mw_per_year", "power_deliveries.aeroderivative.*.deliveries_mw_per_year",
+    ],
+    "lead_time_years.gas_turbine": ["power_technologies.gas_sc.lead_time_years", "power_technologies.gas_cc.lead_time_years"],
+}
+"""Where the legacy gas-turbine paths of the shortcuts live in a scenario with power_technologies.csv
+(paths matching no row of that scenario are skipped)."""
 
 _CHANGE = re.compile(r"^\s*(?P<target>\S+)\s+(?P<op>[+\-*=])\s*(?P<num>\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+)\s*(?P<pct>%?)\s*[A-Za-z ]*$")
 
@@ -84,10 +94,34 @@ def parse_change(text: str) -> Change:
     return Change(text, tuple(paths), "add", sign * num)
 
 
+def _matches(scn: Scenario, path: str) -> bool:
+    """True if table path `path` names at least one row of the scenario."""
+    table, *rest = path.split(".")
+    df, spec = scn.tables.get(table), TABLES[table]
+    if df is None or df.empty:
+        return False
+    mask = pd.Series(True, index=df.index)
+    for k, part in zip(spec.key, rest[:-1]):
+        if part != "*":
+            mask &= df[k].astype(str) == part
+    return bool(mask.any())
+
+
 def absolute_overrides(scn: Scenario, change: Change) -> dict[str, float]:
     """Resolve a change against the scenario's current values into absolute overrides."""
     out: dict[str, float] = {}
-    for path in change.paths:
+    paths: list[str] = []
+    for p in change.paths:
+        alts = None if scn.legacy_power else PORTFOLIO_PATHS.get(p)
+        if alts is None:
+            paths.append(p)
+            continue
+        hit = [q for q in alts if _matches(scn, q)]
+        if not hit:
+            msg = f"'{p}' is a gas-turbine path; this scenario describes power in power_technologies.csv and has none of {alts}"
+            raise InputError([InputProblem("what-if", msg)])
+        paths += hit
+    for path in paths:
         if path in PARAMETERS:
             out[path] = change.apply(scn.params[path])
             continue
@@ -103,5 +137,6 @@ def absolute_overrides(scn: Scenario, change: Change) -> dict[str, float]:
             raise InputError([InputProblem("what-if", f"'{path}' matches no cell of {spec.file}")])
         for _, row in df[mask].iterrows():
             key = ".".join(str(row[k]) for k in spec.key)
-            out[f"{table}.{key}.{column}"] = change.apply(float(row[column]))
+            v = change.apply(float(row[column]))
+            out[f"{table}.{key}.{column}"] = int(v) if float(v).is_integer() else v  # whole numbers stay valid in int columns
     return out
