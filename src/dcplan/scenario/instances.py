@@ -122,6 +122,10 @@ def _replicate_sites(t: dict[str, pd.DataFrame], n: int, rng: np.random.Generato
     t["supply"] = _scale_cols(
         t["supply"], ["cowos_wafers_per_year", "hbm_stacks_per_year", "transformer_mva_per_year", "gas_turbine_mw_per_year"], n
     )
+    if "power_deliveries" in t:  # power technology deliveries and named plants (power_technologies.csv scenarios)
+        t["power_deliveries"] = _scale_cols(t["power_deliveries"], ["deliveries_mw_per_year"], n)
+    if "power_plants" in t:
+        t["power_plants"] = _scale_cols(t["power_plants"], ["capacity_mw"], n)
 
 
 def _split_slices(t: dict[str, pd.DataFrame], n_slices: int) -> None:
