@@ -55,10 +55,12 @@ class Plan:
         return diagnose(self.lp)
 
     def resolve(self, scenario: Scenario) -> Results:
-        """Solve `scenario` reusing this model: same structure -> update parameters and warm-start
-        from the previous basis; different structure (horizon, lead times, ids) -> rebuild."""
+        """Solve `scenario` reusing this model: same structure (equal ``ModelSets.structure_key``)
+        -> update parameters and warm-start from the previous basis; any structural change (horizon,
+        lead times, ids, a site's region, pipeline timing that opens a column, ...) or other solver
+        options -> rebuild, keeping the HiGHS options this plan was made with."""
         sets = build_sets(scenario)
-        if sets.signature() != self.sets.signature() or scenario.solver_options != self.scenario.solver_options:
+        if sets.structure_key() != self.sets.structure_key() or scenario.solver_options != self.scenario.solver_options:
             self.__init__(scenario, self.highs_options)
             return self.solve()
         self.scenario = scenario

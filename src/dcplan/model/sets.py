@@ -7,12 +7,16 @@ hold (its ``max_*`` is already used up by the pipeline).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import hashlib
+import pickle
+from dataclasses import dataclass, field, fields
 
 from dcplan.scenario.scenario import Scenario
 
 SITE_MAX_COLUMN = {"shell": "max_it_mw", "grid_interconnection": "max_grid_mw"}
 EXPANSIONS = {"cowos": "cowos_expansion", "hbm": "hbm_expansion"}
+VALUE_FIELDS = frozenset({"bandwidth_tbps"})
+"""Fields of the sets (or of their TrainingPlan) that only feed parameter values, not structure."""
 
 
 @dataclass
@@ -60,6 +64,7 @@ class ModelSets:
     onsite_online: list[tuple[str, str, int]] = field(default_factory=list)  # (technology, s, y) with capacity possible
     dispatchable: list[str] = field(default_factory=list)  # technologies available in some slice (others: firm capacity only)
     contract_online: list[tuple[str, str, int]] = field(default_factory=list)  # (technology, location, y) delivering
+    grid_cols: list[tuple[str, int]] = field(default_factory=list)  # (s, y) that can draw grid power (eq. P1-P2)
 
     def online_year(self, asset: str, site: str, decision_year: int) -> int:
         return decision_year + self.lead[asset, site]
@@ -116,24 +121,30 @@ class ModelSets:
         self._early_ship_years: dict[tuple[str, str], list[int]] = {}
         for g, s, y in self.early_ship:
             self._early_ship_years.setdefault((g, s), []).append(y)
+        self._grid_cols = set(self.grid_cols)
 
-    def signature(self) -> tuple:
-        """Everything that fixes the LP's structure; equal signatures allow in-place updates."""
-        return (
-            tuple(self.years), tuple(self.sites), tuple(self.gens), tuple(sorted(self.lead.items())),
-            tuple(sorted(self.expand_lead.items())), tuple(sorted(self.gpu_life.items())),
-            tuple(sorted(self.asset_life.items())),
-            tuple(self.ship), tuple(self.use), tuple(self.build), tuple(self.expand),
-            tuple(self.early), tuple(self.early_ship), self.hard_target, tuple(self.tranches), tuple(self.cowos_allocated),
-            tuple(self.must_run),
-            tuple(self.slices), tuple(self.arcs), tuple(self.tx_expand),
-            tuple(sorted(self.training.members.items())) if self.training else (),
-            tuple(sorted(self.training.links_of.items())) if self.training else (),
-            tuple(self.onsite), tuple(self.contracted), tuple(sorted(self.tech_family.items())),
-            tuple(sorted(self.site_limit.items())), tuple(self.contract), tuple(sorted(self.contract_lead.items())),
-            tuple(self.plant_locations), tuple(self.delivery_caps), tuple(self.islanded), tuple(self.co2_caps),
-            tuple(self.onsite_online), tuple(self.contract_online), tuple(self.dispatchable),
-        )
+    def structure_key(self) -> str:
+        """A hash of every field of the sets: the LP's rows, columns and nonzero pattern are a
+        function of these fields alone (constraint builders read structure from the sets, never
+        from parameter values), so equal keys allow an in-place parameter update and any other
+        change rebuilds. Fields named in :data:`VALUE_FIELDS` feed parameters only and are left out.
+        """
+        parts = [(f.name, getattr(self, f.name)) for f in fields(self) if f.name not in VALUE_FIELDS]
+        tp = self.training
+        if tp is not None:
+            parts.append(("training", [(f.name, getattr(tp, f.name)) for f in fields(tp) if f.name not in VALUE_FIELDS]))
+        return hashlib.sha256(pickle.dumps(parts, protocol=4)).hexdigest()
+
+    def signature(self) -> str:
+        """Alias of :meth:`structure_key` (kept for callers of the old name)."""
+        return self.structure_key()
+
+    def can_have(self, asset: str, site: str, year: int) -> bool:
+        """True if a grid column (``asset`` = ``grid_interconnection``) exists at `site` in `year`:
+        pipeline capacity online then, or a build that can be."""
+        if asset != "grid_interconnection":
+            raise KeyError(asset)
+        return (site, year) in self._grid_cols
 
 
 def build_sets(scn: Scenario) -> ModelSets:
@@ -231,6 +242,15 @@ def build_sets(scn: Scenario) -> ModelSets:
 
     sets.training = training_plan(scn)
     _power_sets(scn, sets)
+    sets.index()
+    # which (site, year) have grid columns: capacity online from the pipeline or from a build
+    a = "grid_interconnection"
+    sets.grid_cols = [
+        (s, y)
+        for s in sets.sites
+        for y in years
+        if scn.pipeline_capacity(s, a, y) > 0 or sets.builds_online(a, s, y) or sets.early_online(a, s, y)
+    ]
     sets.index()
     return sets
 

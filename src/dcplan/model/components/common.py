@@ -18,9 +18,6 @@ def online(m, sets: ModelSets, asset: str, site: str, year: int):
 
 
 def can_have(sets: ModelSets, m, asset: str, site: str, year: int) -> bool:
-    """True if `asset` at `site` can have any capacity in `year` (pipeline or a build)."""
-    return (
-        m.pipeline_online[asset, site, year].value > 0
-        or bool(sets.builds_online(asset, site, year))
-        or bool(sets.early_online(asset, site, year))
-    )
+    """True if `asset` at `site` can have any capacity in `year` (pipeline or a build); read from
+    the sets (``grid_cols``), never from parameter values, so it is structure."""
+    return sets.can_have(asset, site, year)
