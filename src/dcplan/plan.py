@@ -3,38 +3,53 @@
 from __future__ import annotations
 
 import time
+from typing import Literal
 
 from dcplan.errors import SolveError
 from dcplan.model.build import build_model, update_params
 from dcplan.model.coefficients import param_values
 from dcplan.model.sets import build_sets
+from dcplan.results.key_figures import KeyFigures, LabelIndex
 from dcplan.results.results import Results, extract_results
 from dcplan.scenario.load import load_scenario
 from dcplan.scenario.scenario import Scenario
-from dcplan.solve.highs import HighsLP
+from dcplan.solve.highs import HighsLP, Solution
+
+ResultsKind = Literal["full", "key"]
 
 
 class Plan:
     """A scenario's LP held in HiGHS.
 
     >>> plan = Plan(load_scenario())          # doctest: +SKIP
-    >>> res = plan.solve()                    # doctest: +SKIP
-    >>> res2 = plan.resolve(plan.scenario.with_overrides({"planner_share.cowos": 0.7}))  # doctest: +SKIP
+    >>> res = plan.solve()                    # full Results (18 tables)
+    >>> kf = plan.resolve(plan.scenario.with_overrides({"planner_share.cowos": 0.7}), results="key")  # doctest: +SKIP
+    >>> kf.objective_usd, kf.unmet_h100e[2030], kf.binding[2030]      # doctest: +SKIP
+
+    ``results="key"`` returns a :class:`~dcplan.results.key_figures.KeyFigures` (plain floats
+    and dicts, picklable) read straight from HiGHS's arrays without touching the Pyomo model;
+    :meth:`results` builds the full :class:`Results` of the last solve when it is wanted after all.
     """
 
     def __init__(self, scenario: Scenario, highs_options: dict | None = None):
         """`highs_options` (HiGHS option: value) apply on top of the scenario's ``solver:`` options."""
         t0 = time.perf_counter()
-        self.scenario = scenario
         self.highs_options = dict(highs_options or {})
+        self.scenario = scenario
         self.sets = build_sets(scenario)
-        self.model = build_model(scenario, self.sets)
+        self.params = param_values(scenario, self.sets)
+        self.model = build_model(scenario, self.sets, self.params)
         self.build_seconds = time.perf_counter() - t0
         self.lp = HighsLP(self.model, {**scenario.solver_options, **self.highs_options})
+        self.labels: LabelIndex | None = None
+        self.rebuilt = True
+        self.update_seconds = 0.0
+        self._solution: Solution | None = None
 
-    def solve(self) -> Results:
-        """Solve and return results; raise SolveError if HiGHS finds no optimum."""
-        sol = self.lp.solve()
+    def solve(self, results: ResultsKind = "full") -> Results | KeyFigures:
+        """Solve; return the full Results (default) or, with ``results="key"``, the KeyFigures.
+        Raise SolveError if HiGHS finds no optimum."""
+        sol = self.lp.solve(load=results == "full")
         if not sol.optimal:
             if "nfeasible" in sol.status:
                 d = self.diagnose()
@@ -45,7 +60,31 @@ class Plan:
                 "points at numerically extreme inputs; run `dcplan validate` and check the magnitudes",
             )
         sol.stats.update(build_seconds=round(self.build_seconds, 4), compile_seconds=round(self.lp.compile_seconds, 4))
-        return extract_results(self.scenario, self.model, self.sets, sol, self.lp.row_activity, self.lp.col_dual)
+        self._solution = sol
+        return self.key_figures() if results == "key" else self.results()
+
+    def results(self) -> Results:
+        """The full Results of the last solve (writes the solution into the Pyomo model once)."""
+        if self._solution is None:
+            raise RuntimeError("nothing solved yet: call solve() or resolve() first")
+        self.lp.load()
+        return extract_results(self.scenario, self.model, self.sets, self._solution, self.lp.row_activity, self.lp.col_dual)
+
+    def key_figures(self) -> KeyFigures:
+        """Key figures of the last solve, from HiGHS's solution arrays (see results/key_figures.py)."""
+        sol = self._solution
+        if sol is None:
+            raise RuntimeError("nothing solved yet: call solve() or resolve() first")
+        if self.labels is None:
+            self.labels = LabelIndex(self.sets, *self.lp.labels())
+        solver = {
+            "status": sol.status, "solve_seconds": round(sol.solve_seconds, 6), "iterations": sol.iterations,
+            "warm_started": sol.warm_started, "rebuilt": self.rebuilt, "update_seconds": round(self.update_seconds, 6),
+            **sol.stats,
+        }
+        return self.labels.figures(
+            self.scenario, self.params, status=sol.status, objective_musd=sol.objective, solver=solver, **self.lp.arrays()
+        )
 
     def diagnose(self):
         """Explain an infeasible scenario: elastic mode (what must give, by family and year) and
@@ -54,20 +93,25 @@ class Plan:
 
         return diagnose(self.lp)
 
-    def resolve(self, scenario: Scenario) -> Results:
+    def resolve(self, scenario: Scenario, results: ResultsKind = "full") -> Results | KeyFigures:
         """Solve `scenario` reusing this model: same structure (equal ``ModelSets.structure_key``)
         -> update parameters and warm-start from the previous basis; any structural change (horizon,
         lead times, ids, a site's region, pipeline timing that opens a column, ...) or other solver
-        options -> rebuild, keeping the HiGHS options this plan was made with."""
+        options -> rebuild, keeping the HiGHS options this plan was made with. `results` as for
+        :meth:`solve`."""
+        t0 = time.perf_counter()
         sets = build_sets(scenario)
         if sets.structure_key() != self.sets.structure_key() or scenario.solver_options != self.scenario.solver_options:
             self.__init__(scenario, self.highs_options)
-            return self.solve()
+            return self.solve(results)
         self.scenario = scenario
         self.sets = sets
-        update_params(self.model, param_values(scenario, sets))
+        self.params = param_values(scenario, sets)
+        update_params(self.model, self.params)
         self.lp.last_update = self.lp.update()
-        return self.solve()
+        self.rebuilt = False
+        self.update_seconds = time.perf_counter() - t0
+        return self.solve(results)
 
 
 def run(scenario: Scenario | str | None = None, overrides: dict | None = None) -> Results:
@@ -75,4 +119,4 @@ def run(scenario: Scenario | str | None = None, overrides: dict | None = None) -
     scn = scenario if isinstance(scenario, Scenario) else load_scenario(scenario, overrides)
     if isinstance(scenario, Scenario) and overrides:
         scn = scn.with_overrides(overrides)
-    return Plan(scn).solve()
+    return Plan(scn).solve()  # type: ignore[return-value]

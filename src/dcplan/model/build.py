@@ -29,8 +29,9 @@ FAMILIES = (
 )
 
 
-def build_model(scn: Scenario, sets: ModelSets | None = None) -> ConcreteModel:
-    """Build the capacity-expansion LP of scenario `scn` (see docs/formulation.md)."""
+def build_model(scn: Scenario, sets: ModelSets | None = None, values: dict | None = None) -> ConcreteModel:
+    """Build the capacity-expansion LP of scenario `scn` (see docs/formulation.md); `values` are
+    its ``param_values`` when already computed."""
     sets = sets or build_sets(scn)
     m = ConcreteModel(name=f"dcplan[{scn.name}]")
     m._dcplan_sets = sets
@@ -40,7 +41,7 @@ def build_model(scn: Scenario, sets: ModelSets | None = None) -> ConcreteModel:
     m.EXPAND = Set(initialize=sets.expand, dimen=2, ordered=True)
     m.EARLY = Set(initialize=sets.early, dimen=3, ordered=True)
     m.EARLY_SHIP = Set(initialize=sets.early_ship, dimen=3, ordered=True)
-    declare_params(m, param_values(scn, sets))
+    declare_params(m, values if values is not None else param_values(scn, sets))
     m.build = Var(m.BUILD, within=NonNegativeReals, doc="capacity decided in year y (MW; MVA for transformers)")
     m.early = Var(m.EARLY, bounds=(0, 0), doc="capacity decided in y online one year early (fixed at 0, eq. L1)")
     for family in FAMILIES:

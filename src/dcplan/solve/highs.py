@@ -94,6 +94,8 @@ class HighsLP:
         self.compile_seconds = time.perf_counter() - t0
         self._pass(self.lp)
         self._has_basis = False
+        self._loaded = False
+        self.solution = None
         self.last_update: dict = {}
         self.row_activity: dict = {}
         self.col_dual = ComponentMap()
@@ -152,9 +154,10 @@ class HighsLP:
         return {"rebuilt": False, "costs": len(dc), "row_bounds": len(dr), "col_bounds": len(dcol), "coefficients": len(changed)}
 
     # ------------------------------------------------------------------------------------------
-    def solve(self) -> Solution:
-        """Run HiGHS; on an optimal answer, load values into the Pyomo variables and duals
-        into ``model.dual`` (d objective / d right-hand side, per constraint)."""
+    def solve(self, load: bool = True) -> Solution:
+        """Run HiGHS; on an optimal answer keep the solution arrays (:attr:`solution`) and, if
+        `load`, load values into the Pyomo variables and duals into ``model.dual``
+        (d objective / d right-hand side, per constraint); see :meth:`load`."""
         warm = self._has_basis
         if not self._user_solver:
             # cold and large: interior point + crossover (measured ~2.6x faster than dual simplex at
@@ -175,13 +178,34 @@ class HighsLP:
             warm_started=warm,
             stats={"rows": len(self.lp.rows), "columns": len(self.lp.columns), "nonzeros": int(self.lp.A.nnz)},
         )
+        self.solution = h.getSolution()
+        self._loaded = False
         if sol.optimal:
-            self._load()
             self._has_basis = True
+            if load:
+                self.load()
         return sol
 
-    def _load(self) -> None:
-        s = self.highs.getSolution()
+    def labels(self) -> tuple[list[tuple[str, object]], list[tuple[str, object]]]:
+        """(component name, index) of every LP column and row, in LP order."""
+        cols = [(v.parent_component().local_name, v.index()) for v in self.lp.columns]
+        rows = [(c.parent_component().local_name, c.index()) for c, _ in self.lp.rows]
+        return cols, rows
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The last solution and the LP's cost vector as numpy arrays (no Pyomo involved)."""
+        s = self.solution
+        return {
+            "cost": self.lp.c, "col_value": np.asarray(s.col_value), "col_dual": np.asarray(s.col_dual),
+            "row_dual": np.asarray(s.row_dual), "row_upper_finite": self.lp.row_upper < INF,
+        }
+
+    def load(self) -> None:
+        """Write the last solution into the Pyomo model (values, ``model.dual``, row activity)."""
+        if self._loaded:
+            return
+        self._loaded = True
+        s = self.solution
         x = np.asarray(s.col_value)
         for v in self.model.component_data_objects(Var, descend_into=True):
             if not v.fixed:
