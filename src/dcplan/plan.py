@@ -40,10 +40,14 @@ class Plan:
         self.params = param_values(scenario, self.sets)
         self.model = build_model(scenario, self.sets, self.params)
         self.build_seconds = time.perf_counter() - t0
-        self.lp = HighsLP(self.model, {**scenario.solver_options, **self.highs_options})
+        self.lp = HighsLP(self.model, {**scenario.solver_options, **self.highs_options}, self.params)
+        self._params_in_model = True
         self.labels: LabelIndex | None = None
         self.rebuilt = True
         self.update_seconds = 0.0
+        self.last_timings: dict[str, float] = {}
+        """Seconds by stage of the last in-place re-solve: sets (+ key), params, update (arrays +
+        HiGHS calls), highs (warm solve), key_figures (or full results)."""
         self._solution: Solution | None = None
 
     def solve(self, results: ResultsKind = "full") -> Results | KeyFigures:
@@ -67,6 +71,7 @@ class Plan:
         """The full Results of the last solve (writes the solution into the Pyomo model once)."""
         if self._solution is None:
             raise RuntimeError("nothing solved yet: call solve() or resolve() first")
+        self._sync_model()
         self.lp.load()
         return extract_results(self.scenario, self.model, self.sets, self._solution, self.lp.row_activity, self.lp.col_dual)
 
@@ -91,7 +96,14 @@ class Plan:
         HiGHS's irreducible infeasible subset. See solve/diagnose.py."""
         from dcplan.solve.diagnose import diagnose
 
+        self._sync_model()
         return diagnose(self.lp)
+
+    def _sync_model(self) -> None:
+        """Write the current parameter values into the Pyomo model (skipped by key-figure re-solves)."""
+        if not self._params_in_model:
+            update_params(self.model, self.params)
+            self._params_in_model = True
 
     def resolve(self, scenario: Scenario, results: ResultsKind = "full") -> Results | KeyFigures:
         """Solve `scenario` reusing this model: same structure (equal ``ModelSets.structure_key``)
@@ -101,17 +113,28 @@ class Plan:
         :meth:`solve`."""
         t0 = time.perf_counter()
         sets = build_sets(scenario)
+        t1 = time.perf_counter()
         if sets.structure_key() != self.sets.structure_key() or scenario.solver_options != self.scenario.solver_options:
             self.__init__(scenario, self.highs_options)
             return self.solve(results)
         self.scenario = scenario
         self.sets = sets
         self.params = param_values(scenario, sets)
-        update_params(self.model, self.params)
-        self.lp.last_update = self.lp.update()
+        t2 = time.perf_counter()
+        self._params_in_model = False
+        if self.lp.par.needs_pyomo_values:
+            self._sync_model()
+        self.lp.last_update = self.lp.update(self.params)
         self.rebuilt = False
-        self.update_seconds = time.perf_counter() - t0
-        return self.solve(results)
+        t3 = time.perf_counter()
+        self.update_seconds = t3 - t0
+        out = self.solve(results)
+        sol = self._solution
+        self.last_timings = {
+            "sets": t1 - t0, "params": t2 - t1, "update": t3 - t2, "highs": sol.solve_seconds if sol else 0.0,
+            "key_figures": time.perf_counter() - t3 - (sol.solve_seconds if sol else 0.0),
+        }
+        return out
 
 
 def run(scenario: Scenario | str | None = None, overrides: dict | None = None) -> Results:

@@ -97,6 +97,12 @@ def fiber_graph(scenario) -> nx.Graph:
     `latency_budget_ms` (the scenario's network parameters). Every site is a node, linked or not.
 
     Shortest paths by latency: ``nx.shortest_path_length(g, a, b, weight="latency_ms")``.
+
+    Built once per scenario and shared (``Scenario.derived``; a parameter-only variant keeps it
+    unless a network parameter changed): copy it (``g.copy()``) before changing it.
     """
     links = scenario.tables.get("fiber_links")
-    return build_fiber_graph(scenario.tables["sites"], links, scenario.params)
+    make = lambda: build_fiber_graph(scenario.tables["sites"], links, scenario.params)  # noqa: E731
+    if not hasattr(scenario, "derived"):
+        return make()
+    return scenario.derived("fiber_graph", make, depends_on=NETWORK_DEFAULTS)

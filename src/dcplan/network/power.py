@@ -50,6 +50,15 @@ def corridor_table(transmission: pd.DataFrame | None, regions: set[str] | None =
     return pd.DataFrame(rows, columns=cols)
 
 
+def scenario_corridors(scenario) -> list[dict]:
+    """The scenario's corridor_table (regions of regions.csv) as records, computed once per
+    scenario (``Scenario.derived``; a parameter-only variant shares it)."""
+    return scenario.derived(
+        "corridor_records",
+        lambda: corridor_table(scenario.tables.get("transmission"), set(scenario.regions.index)).to_dict("records"),
+    )
+
+
 def power_graph(scenario, year: int | None = None) -> nx.DiGraph:
     """Regions as nodes, transmission corridors as arcs: a plain networkx DiGraph.
 

@@ -16,6 +16,7 @@ superclusters are named `auto_1`, `auto_2`, ... in that order.
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -115,6 +116,18 @@ def find_superclusters(fiber: nx.Graph, latency_budget_ms: float | None = None, 
     Maximal cliques of :func:`within_budget_graph` with at least `min_sites` members, largest
     first, then by max RTT, then by member ids; named `auto_1`, `auto_2`, ... in that order.
     """
+    memo = _FOUND.setdefault(fiber, {})
+    key = (_budget(fiber, latency_budget_ms), min_sites, fiber.number_of_nodes(), fiber.number_of_edges())
+    if key not in memo:
+        memo[key] = _find(fiber, latency_budget_ms, min_sites)
+    return list(memo[key])
+
+
+_FOUND: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+"""Found superclusters per fiber graph object (the clique search runs once per graph and budget)."""
+
+
+def _find(fiber: nx.Graph, latency_budget_ms: float | None, min_sites: int) -> list[Supercluster]:
     w = within_budget_graph(fiber, latency_budget_ms)
     cliques = [c for c in nx.find_cliques(w) if len(c) >= min_sites]
     found = [_make("", c, fiber, "found") for c in cliques]

@@ -81,6 +81,7 @@ def _named_superclusters(
     params: Mapping[str, float],
     labels: Mapping[str, str],
     where: ParamWhere,
+    memo: dict[str, object] | None = None,
 ) -> list[InputProblem]:
     """Each named supercluster has two or more sites, every pair joined by fiber within the
     latency budget."""
@@ -117,10 +118,9 @@ def _named_superclusters(
     known_sites = set(typed["sites"]["site"])
     fiber = None
     if intact:
-        from dcplan.network.fiber import build_fiber_graph
         from dcplan.network.superclusters import named_superclusters
 
-        fiber = build_fiber_graph(typed["sites"], typed["fiber_links"], params)
+        fiber = _fiber(typed, params, {} if memo is None else memo)
         named = {c.name: c for c in named_superclusters(sc, fiber)}
     budget = params.get("network.latency_budget_ms")
     bfile, brow, bcol = where.get("network.latency_budget_ms", (labels["parameters"], None, "name"))
@@ -169,9 +169,11 @@ def geo_checks(
     labels: dict[str, str],
     raw: dict[str, pd.DataFrame],
     where: ParamWhere | None = None,
+    memo: dict[str, object] | None = None,
 ) -> list[InputProblem]:
     """Return every problem of geography and of the network tables (arguments as for
-    :func:`dcplan.scenario.checks.cross_checks`)."""
+    :func:`dcplan.scenario.checks.cross_checks`). The fiber graph built for the checks, if any, is
+    left in `memo["fiber"]` (so the scenario need not build it again)."""
     from dcplan.geo.sites import check_site_states
 
     where = where or {}
@@ -180,7 +182,17 @@ def geo_checks(
     regions = _ids(raw, "regions", "region")
     if sites is not None and len(sites) and regions is not None:
         out += check_site_states(sites[sites["region"].isin(regions)], labels["sites"])
-    return out + _named_superclusters(typed, raw, params, labels, where) + _training_hosts(typed, raw, params, labels)
+    memo = {} if memo is None else memo  # one fiber graph for both checks
+    return out + _named_superclusters(typed, raw, params, labels, where, memo) + _training_hosts(typed, raw, params, labels, memo)
+
+
+def _fiber(typed: Mapping[str, pd.DataFrame], params: Mapping[str, float], memo: dict[str, object]):
+    """The fiber graph of the typed tables, built once per validation."""
+    if "fiber" not in memo:
+        from dcplan.network.fiber import build_fiber_graph
+
+        memo["fiber"] = build_fiber_graph(typed["sites"], typed["fiber_links"], params)
+    return memo["fiber"]
 
 
 def _training_hosts(
@@ -188,6 +200,7 @@ def _training_hosts(
     raw: Mapping[str, pd.DataFrame],
     params: Mapping[str, float],
     labels: Mapping[str, str],
+    memo: dict[str, object] | None = None,
 ) -> list[InputProblem]:
     """Each training run names a supercluster (named, or found from the fiber graph) or a site."""
     tr = typed.get("training")
@@ -198,10 +211,9 @@ def _training_hosts(
         raw.get(k) is None or len(typed[k]) != len(raw[k]) for k in tables
     ):
         return []  # the rows these names refer to failed validation and are reported already
-    from dcplan.network.fiber import build_fiber_graph
     from dcplan.network.superclusters import training_hosts, unknown_host_message
 
-    fiber = build_fiber_graph(typed["sites"], typed["fiber_links"], params)
+    fiber = _fiber(typed, params, {} if memo is None else memo)
     hosts = training_hosts(typed["sites"]["site"], typed["superclusters"], fiber)
     return [
         InputProblem(labels["training"], unknown_host_message(name, hosts, labels["sites"]), int(i) + 2, "supercluster")

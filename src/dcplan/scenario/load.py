@@ -372,6 +372,36 @@ def _override_value(name: str, value: Any, origin: str, problems: list[InputProb
         return None
 
 
+CROSS_CHECKED_PARAMETERS = ("horizon.", "lead_time_years.", "network.")
+"""Parameter name prefixes the cross-table and geography checks read: overriding one of these
+re-validates the whole scenario (see with_parameter_overrides)."""
+
+
+def with_parameter_overrides(scn: Scenario, overrides: Mapping[str, Any]) -> Scenario | None:
+    """`scn` with scalar-parameter `overrides`, each checked against its schema and range, the
+    tables shared (no re-reading from strings, no cross-table, geography or supercluster checks).
+    None when an override is a table cell or a parameter the cross-table checks read
+    (:data:`CROSS_CHECKED_PARAMETERS`): those need the full path. Raises InputError as the full
+    path would for a bad value."""
+    flat = flatten(overrides)
+    if any(k not in PARAMETERS or k.startswith(CROSS_CHECKED_PARAMETERS) for k in flat):
+        return None
+    problems: list[InputProblem] = []
+    params = dict(scn.params)
+    for name, value in flat.items():
+        v = _override_value(name, value, "overrides", problems)
+        if v is None:
+            continue
+        msg = _parameter_problem(name, v, PARAMETERS[name])
+        if msg:
+            problems.append(InputProblem("overrides", msg, None, "overrides"))
+        else:
+            params[name] = v
+    if problems:
+        raise InputError(problems)
+    return scn.with_params(params, {**scn.overrides, **flat})
+
+
 def _parameters(
     typed: pd.DataFrame | None,
     label: str,
@@ -506,10 +536,11 @@ def _assemble(
         typed["parameters"] if has_params else None, labels["parameters"], raw_names, param_ovr, problems
     )
     problems += cross_checks(typed, params, labels, checkable, where)
-    problems += geo_checks(typed, params, labels, checkable, where)
+    memo: dict[str, object] = {}
+    problems += geo_checks(typed, params, labels, checkable, where, memo)
     if problems:
         raise InputError(_sorted(_note_overridden(problems, cells, labels), labels))
-    return Scenario(
+    scn = Scenario(
         name=name,
         description=description,
         tables={k: v.reset_index(drop=True) for k, v in typed.items()},
@@ -520,3 +551,8 @@ def _assemble(
         solver_options=dict(solver_options or {}),
         scope=scope,
     )
+    if "fiber" in memo:  # the graph the checks built, from the same tables and parameters
+        from dcplan.network.fiber import NETWORK_DEFAULTS
+
+        scn.derived("fiber_graph", lambda: memo["fiber"], depends_on=NETWORK_DEFAULTS)
+    return scn

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pandas as pd
 
 H100_REFERENCE_PFLOPS = 0.989
 """Dense BF16 PFLOP/s of one H100 SXM: the unit of H100-equivalents (Epoch AI chip_types)."""
+
+TABLE_CACHES = (
+    "sites", "regions", "gpus", "supply", "site_region", "_permitting", "_pipeline", "gpu_spec", "region_spec", "slices",
+    "_profiles",
+)
+"""Cached properties computed from the tables alone: a parameter-only variant shares them."""
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -321,9 +331,17 @@ class Scenario:
         return self.headroom_mw(region, year) * self._profiles.get((region, slice_), (1.0, 1.0))[1]
 
     def with_overrides(self, overrides: dict) -> Scenario:
-        """A new scenario with `overrides` applied (same rules as scenario.yaml's overrides)."""
-        from dcplan.scenario.load import scenario_from_tables
+        """A new scenario with `overrides` applied (same rules as scenario.yaml's overrides).
 
+        Overrides of scalar parameters only (not the horizon, lead times or network parameters,
+        which cross-table checks read) are checked against the parameter's schema and range and
+        applied without re-reading or re-checking the tables; anything else re-validates the
+        scenario from its raw tables."""
+        from dcplan.scenario.load import scenario_from_tables, with_parameter_overrides
+
+        fast = with_parameter_overrides(self, overrides)
+        if fast is not None:
+            return fast
         merged = {**self.overrides, **overrides}
         return scenario_from_tables(
             self.raw_tables, name=self.name, description=self.description, overrides=merged,
@@ -333,3 +351,25 @@ class Scenario:
     raw_tables: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
     solver_options: dict = field(default_factory=dict)
     """HiGHS options (scenario.yaml's ``solver:``), checked and typed; see scenario/solver_options.py."""
+    _derived: dict[str, tuple[Any, frozenset[str]]] = field(default_factory=dict, repr=False, compare=False)
+
+    def derived(self, key: str, make: Callable[[], T], depends_on: Iterable[str] = ()) -> T:
+        """A value derived from this scenario (fiber graph, superclusters, corridors, ...), computed
+        once by `make()`. `depends_on` names the parameters it reads besides the tables; a
+        parameter-only variant (:meth:`with_params`) keeps it unless one of those changed."""
+        hit = self._derived.get(key)
+        if hit is None:
+            hit = self._derived[key] = (make(), frozenset(depends_on))
+        return hit[0]
+
+    def with_params(self, params: dict[str, float], overrides: dict) -> Scenario:
+        """This scenario with new (already validated) scalar parameters: the same tables, shared
+        rather than re-read, with the table-derived caches carried over (see with_overrides)."""
+        new = Scenario(
+            name=self.name, tables=self.tables, params=params, description=self.description, folder=self.folder,
+            overrides=overrides, raw_tables=self.raw_tables, solver_options=self.solver_options,
+        )
+        new.__dict__.update({k: self.__dict__[k] for k in TABLE_CACHES if k in self.__dict__})
+        changed = {k for k in params.keys() | self.params.keys() if params.get(k) != self.params.get(k)}
+        new._derived = {k: v for k, v in self._derived.items() if not v[1] & changed}
+        return new

@@ -1,10 +1,12 @@
 """Compile a Pyomo LP to matrix form and solve it with HiGHS (highspy), in memory.
 
-Pyomo's ``LinearStandardFormCompiler`` turns the model into ``c, A, row bounds`` in one pass
-(far faster than adding rows one at a time through a persistent interface); the matrices go
-to ``highspy`` as one ``HighsLp``. Values and duals are mapped back to the Pyomo variables and
-to ``model.dual``. After parameters change, :meth:`HighsLP.update` recompiles, hands HiGHS only
-the changed costs, bounds and coefficients, and re-solves from the previous basis.
+A :class:`~dcplan.solve.parametric.ParametricLP` records once per structure how every mutable
+parameter reaches ``c, A`` and the bounds; the arrays go to ``highspy`` as one ``HighsLp``.
+Values and duals are mapped back to the Pyomo variables and to ``model.dual`` only when the full
+results are wanted. After parameters change, :meth:`HighsLP.update` recomputes the arrays with
+numpy, hands HiGHS only what changed, and re-solves from the previous basis.
+:func:`compile_lp` (Pyomo's ``LinearStandardFormCompiler``) is kept as the oracle the tests
+hold the parametric arrays against.
 """
 
 from __future__ import annotations
@@ -15,8 +17,11 @@ from dataclasses import dataclass, field
 import highspy
 import numpy as np
 from pyomo.common.collections import ComponentMap
+from pyomo.core.base.param import Param
 from pyomo.core.base.var import Var
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+
+from dcplan.solve.parametric import Arrays, ParametricLP
 
 INF = highspy.kHighsInf
 IPM_MIN_COLUMNS = 20_000
@@ -80,9 +85,14 @@ def compile_lp(model) -> _Compiled:
 
 
 class HighsLP:
-    """A Pyomo LP held in HiGHS: solve, load results back, update parameters and re-solve."""
+    """A Pyomo LP held in HiGHS: solve, load results back, update parameters and re-solve.
 
-    def __init__(self, model, options: dict | None = None):
+    The arrays come from a :class:`~dcplan.solve.parametric.ParametricLP` recorded once per
+    structure, so :meth:`update` maps new parameter values to the LP's numbers with numpy and
+    hands HiGHS only what changed, keeping the basis (no Pyomo compile per variant).
+    """
+
+    def __init__(self, model, options: dict | None = None, values: dict | None = None):
         self.model = model
         self.highs = highspy.Highs()
         self.highs.setOptionValue("output_flag", False)
@@ -90,7 +100,8 @@ class HighsLP:
         for k, v in (options or {}).items():
             self.highs.setOptionValue(k, v)
         t0 = time.perf_counter()
-        self.lp = compile_lp(model)
+        self.par = ParametricLP(model)
+        self.lp = self._compiled(self.par.arrays(values if values is not None else self._pyomo_values()))
         self.compile_seconds = time.perf_counter() - t0
         self._pass(self.lp)
         self._has_basis = False
@@ -99,6 +110,22 @@ class HighsLP:
         self.last_update: dict = {}
         self.row_activity: dict = {}
         self.col_dual = ComponentMap()
+
+    def _pyomo_values(self) -> np.ndarray:
+        """The parameter vector as the Pyomo model holds it now."""
+        P = np.empty(self.par.n_params + 1)
+        P[-1] = 1.0
+        for p in self.model.component_objects(Param, active=True, descend_into=True):
+            if p.mutable:
+                start = next(b[1] for b in self.par.blocks if b[0] == p.local_name)
+                P[start : start + len(p)] = [float(pd.value) for pd in p.values()]
+        return P
+
+    def _compiled(self, a: Arrays) -> _Compiled:
+        return _Compiled(
+            a.c, a.offset, self.par.matrix(a.a_values), a.row_lower, a.row_upper, a.col_lower, a.col_upper,
+            self.par.rows, self.par.columns,
+        )
 
     # ------------------------------------------------------------------------------------------
     def _pass(self, lp: _Compiled) -> None:
@@ -117,41 +144,48 @@ class HighsLP:
         h.a_matrix_.value_ = lp.A.data
         self.highs.passModel(h)
 
-    def update(self) -> dict:
-        """Recompile after mutable parameters changed; push only the differences to HiGHS.
+    def update(self, values: dict | np.ndarray | None = None) -> dict:
+        """Map new parameter `values` (``param_values`` dict; default: the Pyomo model's current
+        values; entries that are not polynomials in the parameters always read the Pyomo model, see
+        ``ParametricLP.needs_pyomo_values``) to the LP's arrays and hand HiGHS the differences in a few batched calls.
 
-        Keeps the current basis, so the next :meth:`solve` is a warm start. Falls back to passing
-        the whole model when the structure changed. Returns counts of what changed.
+        Costs and bounds: ``changeColsCost`` / ``changeRowsBounds`` / ``changeColsBounds``. Matrix
+        coefficients: the whole model is passed again and the previous basis set back (highspy has
+        no batched coefficient change). Either way the next :meth:`solve` is a warm start.
+        Returns counts of what changed.
         """
         t0 = time.perf_counter()
-        new = compile_lp(self.model)
-        self.compile_seconds = time.perf_counter() - t0
+        if values is None:
+            values = self._pyomo_values()
+        new = self.par.arrays(values)
         old = self.lp
-        if not new.same_structure(old):
-            self._pass(new)
-            self.lp = new
-            self._has_basis = False
-            return {"rebuilt": True}
         h = self.highs
-        dc = np.flatnonzero(new.c != old.c)
-        if len(dc):
-            h.changeColsCost(len(dc), dc.astype(np.int32), new.c[dc])
-        if new.offset != old.offset:
-            h.changeObjectiveOffset(new.offset)
-        dr = np.flatnonzero((new.row_lower != old.row_lower) | (new.row_upper != old.row_upper))
-        if len(dr):
-            h.changeRowsBounds(len(dr), dr.astype(np.int32), new.row_lower[dr], new.row_upper[dr])
-        dcol = np.flatnonzero((new.col_lower != old.col_lower) | (new.col_upper != old.col_upper))
-        if len(dcol):
-            h.changeColsBounds(len(dcol), dcol.astype(np.int32), new.col_lower[dcol], new.col_upper[dcol])
-        diff = (new.A - old.A).tocoo()
-        changed = np.flatnonzero(diff.data != 0)
-        newA = new.A.tocsr()
-        for k in changed:
-            i, j = int(diff.row[k]), int(diff.col[k])
-            h.changeCoeff(i, j, float(newA[i, j]))
-        self.lp = new
-        return {"rebuilt": False, "costs": len(dc), "row_bounds": len(dr), "col_bounds": len(dcol), "coefficients": len(changed)}
+        da = np.flatnonzero(new.a_values != old.A.data)
+        out = {"rebuilt": False}
+        if len(da):
+            basis = h.getBasis() if self._has_basis else None
+            self.lp = self._compiled(new)
+            self._pass(self.lp)
+            if basis is not None:
+                h.setBasis(basis)
+            out.update(coefficients=len(da), passed_model=True)
+        else:
+            dc = np.flatnonzero(new.c != old.c)
+            if len(dc):
+                h.changeColsCost(len(dc), dc.astype(np.int32), new.c[dc])
+            if new.offset != old.offset:
+                h.changeObjectiveOffset(new.offset)
+            dr = np.flatnonzero((new.row_lower != old.row_lower) | (new.row_upper != old.row_upper))
+            if len(dr):
+                h.changeRowsBounds(len(dr), dr.astype(np.int32), new.row_lower[dr], new.row_upper[dr])
+            dcol = np.flatnonzero((new.col_lower != old.col_lower) | (new.col_upper != old.col_upper))
+            if len(dcol):
+                h.changeColsBounds(len(dcol), dcol.astype(np.int32), new.col_lower[dcol], new.col_upper[dcol])
+            old.c, old.offset, old.row_lower, old.row_upper = new.c, new.offset, new.row_lower, new.row_upper
+            old.col_lower, old.col_upper = new.col_lower, new.col_upper
+            out.update(costs=len(dc), row_bounds=len(dr), col_bounds=len(dcol), coefficients=0, passed_model=False)
+        self.update_seconds = time.perf_counter() - t0
+        return out
 
     # ------------------------------------------------------------------------------------------
     def solve(self, load: bool = True) -> Solution:

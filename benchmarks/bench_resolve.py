@@ -1,0 +1,77 @@
+"""Benchmark: parameter-only warm re-solves with key figures versus HiGHS alone and a fresh build.
+
+    PYTHONPATH=src python benchmarks/bench_resolve.py [--scales 1 4] [--variants 20]
+
+Per instance (the default scenario, and copies with every site replicated N times, as in
+bench_solve.py): fresh build + cold solve + key figures; then `--variants` re-solves, each with
+a different planner CoWoS share, demand level and power-price escalation (parameter-only
+changes), timed by stage: scenario variant (with_overrides), sets + structure key,
+param_values, arrays + HiGHS update, HiGHS warm solve, key figures. Prints medians.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+import pandas as pd
+
+import dcplan
+
+try:
+    from bench_solve import scaled
+except ImportError:  # run from elsewhere
+    from benchmarks.bench_solve import scaled  # type: ignore[no-redef]
+
+
+def bench(n: int, variants: int) -> dict:
+    base = scaled(dcplan.load_scenario(), n)
+    t0 = time.perf_counter()
+    plan = dcplan.Plan(base)
+    kf = plan.solve(results="key")
+    fresh = time.perf_counter() - t0
+    share, dem = base.params["planner_share.cowos"], base.params["demand.start_h100e_millions"]
+    stages: dict[str, list[float]] = {k: [] for k in ("variant", "sets", "params", "update", "highs", "key_figures", "total")}
+    iters = []
+    for i in range(variants):
+        f = 0.8 + 0.4 * i / max(variants - 1, 1)
+        over = {"planner_share.cowos": share * f, "demand.start_h100e_millions": dem * (2 - f),
+                "power_price.escalation_per_year": 0.01 * f}
+        t0 = time.perf_counter()
+        scn = base.with_overrides(over)
+        t1 = time.perf_counter()
+        kf = plan.resolve(scn, results="key")
+        t2 = time.perf_counter()
+        assert kf.optimal and not kf.solver["rebuilt"]
+        st = plan.last_timings
+        stages["variant"].append(t1 - t0)
+        for k in ("sets", "params", "update", "highs", "key_figures"):
+            stages[k].append(st[k])
+        stages["total"].append(t2 - t0)
+        iters.append(kf.solver["iterations"])
+    med = {k: statistics.median(v) for k, v in stages.items()}
+    outside = med["total"] - med["highs"]
+    return {
+        "sites": len(base.tables["sites"]), "rows": kf.solver["rows"], "columns": kf.solver["columns"],
+        "fresh_build_solve_s": round(fresh, 3),
+        **{f"resolve_{k}_s": round(v, 4) for k, v in med.items()},
+        "outside_highs_s": round(outside, 4),
+        "outside/highs": round(outside / med["highs"], 2) if med["highs"] else float("nan"),
+        "fresh/resolve": round(fresh / med["total"], 1),
+        "warm_iterations_median": statistics.median(iters),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--scales", type=int, nargs="+", default=[1])
+    ap.add_argument("--variants", type=int, default=20)
+    args = ap.parse_args()
+    rows = [bench(n, args.variants) for n in args.scales]
+    with pd.option_context("display.width", 250, "display.max_columns", 30):
+        print(pd.DataFrame(rows).T.to_string(header=False))
+
+
+if __name__ == "__main__":
+    main()
