@@ -41,7 +41,7 @@ def test_hand_worked_tiny_key_figures():
 
 
 def test_key_figures_match_the_results_tables(solved):
-    plan, res, kf = solved
+    _, res, kf = solved
     assert kf.objective_usd == pytest.approx(res.objective_usd, rel=1e-12)
     c = res.compute.set_index("year")
     for y in c.index:

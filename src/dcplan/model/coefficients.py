@@ -169,7 +169,7 @@ def pv_cost(scn: Scenario, terms: list[UnitCost]) -> float:
 def param_values(scn: Scenario, sets: ModelSets) -> dict[str, dict]:
     """Every mutable parameter of the LP, by parameter name and index, in LP units."""
     p = scn.params
-    sites, gpus, sup = scn.sites, scn.gpus, scn.supply
+    sites, sup = scn.sites, scn.supply
     years = sets.years
     v: dict[str, dict] = {}
     v["demand_kh100e"] = {y: scn.demand_h100e_millions(y) * 1e3 for y in years}

@@ -102,7 +102,10 @@ def fiber_graph(scenario) -> nx.Graph:
     unless a network parameter changed): copy it (``g.copy()``) before changing it.
     """
     links = scenario.tables.get("fiber_links")
-    make = lambda: build_fiber_graph(scenario.tables["sites"], links, scenario.params)  # noqa: E731
+
+    def make() -> nx.Graph:
+        return build_fiber_graph(scenario.tables["sites"], links, scenario.params)
+
     if not hasattr(scenario, "derived"):
         return make()
     return scenario.derived("fiber_graph", make, depends_on=NETWORK_DEFAULTS)

@@ -212,9 +212,8 @@ class ParametricLP:
         if not e.is_expression_type():
             if e.is_parameter_type() and id(e) in self._pid:
                 return {(self._pid[id(e)],): 1.0}
-            if e.is_fixed() and not e.is_potentially_variable():
-                if e.is_parameter_type() or e.is_constant():
-                    return {(): float(value(e))}
+            if e.is_fixed() and not e.is_potentially_variable() and (e.is_parameter_type() or e.is_constant()):
+                return {(): float(value(e))}
             raise _Opaque
         if e.is_named_expression_type():
             return self._poly(e.expr)
