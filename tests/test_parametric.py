@@ -92,3 +92,29 @@ def test_parametric_arrays_equal_the_pyomo_compiler(case):
         values2 = param_values(scn2, sets2)
         update_params(model, values2)
         assert_same_arrays(model, par, values2)
+
+
+def test_param_cache_recomputes_only_what_changed_and_equals_param_values():
+    """A chain of parameter-only variants (tables shared): ParamCache's values equal a fresh
+    param_values exactly, and a planner-share change recomputes only the supply group."""
+    from dcplan.model.coefficients import ParamCache
+
+    base = scenario_from_tables(base_tables(), name="base")
+    cache = ParamCache()
+    sets = build_sets(base)
+    assert cache.values(base, sets) == param_values(base, sets)
+    chain = [
+        {"planner_share.cowos": 0.4}, {"demand.growth_per_year": 1.5}, {"discount_rate": 0.02},
+        {"power_price.escalation_per_year": 0.05, "gas_turbine.heat_rate_mmbtu_per_mwh": 8},
+        {"demand.unmet_penalty_usd_per_h100e_year": 20_000}, {"transformer.mva_per_mw": 1.2},
+    ]
+    scn = base
+    for over in chain:
+        scn = scn.with_overrides(over)
+        assert scn.tables is base.tables  # the parameter-only path shares the tables
+        sets = build_sets(scn)
+        before = dict(cache._parts)
+        got = cache.values(scn, sets)
+        assert got == param_values(scn, sets), over
+        if over == {"planner_share.cowos": 0.4}:
+            assert [k for k in before if cache._parts[k] is not before[k]] == ["_supply"]

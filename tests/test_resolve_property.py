@@ -160,3 +160,28 @@ def test_every_resolve_equals_a_fresh_build(cases):
         cap = pd.concat([cap_r.rename("resolve"), cap_f.rename("fresh")], axis=1).fillna(0.0)
         np.testing.assert_allclose(cap["resolve"], cap["fresh"], rtol=1e-7, atol=1e-6, err_msg=scn.name)
     assert 15 <= sum(kinds) <= N_CASES - 15  # both in-place updates and rebuilds, many of each
+
+
+def test_parameter_only_variants_equal_fresh_builds():
+    """The cheap path: variants made with with_overrides share the tables, skip the sets when no
+    parameter they read changed, and recompute only the touched parameter groups. Some of these
+    parameters are read by the sets (lifetimes, must-run) and must still rebuild."""
+    base = scenario_from_tables(base_tables(), name="base")
+    plan = Plan(base)
+    plan.solve(results="key")
+    chain = [
+        {"planner_share.cowos": 0.5}, {"demand.growth_per_year": 1.5, "planner_share.cowos": 0.8},
+        {"lifetime_years.shell": 2}, {"power_price.escalation_per_year": 0.08}, {"discount_rate": 0.0},
+        {"operations.pipeline_gpus_must_run": 1}, {"gas_turbine.availability": 0.6}, {"lifetime_years.shell": 10},
+        {"gpus.g2.price_usd_per_gpu": 1500},  # a table cell: the full path
+    ]
+    scn, rebuilt = base, []
+    for over in chain:
+        scn = scn.with_overrides(over)
+        kf = plan.resolve(scn, results="key")
+        rebuilt.append(kf.solver["rebuilt"])
+        fresh = Plan(scn).solve(results="key")
+        assert kf.objective_usd == pytest.approx(fresh.objective_usd, rel=1e-9), over
+        assert kf.compute_online_h100e == pytest.approx(fresh.compute_online_h100e, rel=1e-7, abs=1e-6)
+        assert kf.unmet_h100e == pytest.approx(fresh.unmet_h100e, rel=1e-7, abs=1e-6)
+    assert rebuilt[0] is False and rebuilt[2] is True  # a share updates in place; a lifetime opens columns

@@ -7,8 +7,9 @@ from typing import Literal
 
 from dcplan.errors import SolveError
 from dcplan.model.build import build_model, update_params
-from dcplan.model.coefficients import param_values
-from dcplan.model.sets import build_sets
+from dcplan.model.coefficients import ParamCache
+from dcplan.model.sets import build_sets_tracked
+from dcplan.model.tracking import changed_params
 from dcplan.results.key_figures import KeyFigures, LabelIndex
 from dcplan.results.results import Results, extract_results
 from dcplan.scenario.load import load_scenario
@@ -36,8 +37,10 @@ class Plan:
         t0 = time.perf_counter()
         self.highs_options = dict(highs_options or {})
         self.scenario = scenario
-        self.sets = build_sets(scenario)
-        self.params = param_values(scenario, self.sets)
+        self.sets, self._sets_reads = build_sets_tracked(scenario)
+        self.structure_key = self.sets.structure_key()
+        self._param_cache = ParamCache()
+        self.params = self._param_cache.values(scenario, self.sets, self.structure_key)
         self.model = build_model(scenario, self.sets, self.params)
         self.build_seconds = time.perf_counter() - t0
         self.lp = HighsLP(self.model, {**scenario.solver_options, **self.highs_options}, self.params)
@@ -112,14 +115,19 @@ class Plan:
         options -> rebuild, keeping the HiGHS options this plan was made with. `results` as for
         :meth:`solve`."""
         t0 = time.perf_counter()
-        sets = build_sets(scenario)
+        changed = changed_params(scenario, self.scenario)
+        if changed is not None and not changed & self._sets_reads:
+            sets, key = self.sets, self.structure_key  # a parameter-only variant the sets do not read
+        else:
+            sets, self._sets_reads = build_sets_tracked(scenario)
+            key = sets.structure_key()
         t1 = time.perf_counter()
-        if sets.structure_key() != self.sets.structure_key() or scenario.solver_options != self.scenario.solver_options:
+        if key != self.structure_key or scenario.solver_options != self.scenario.solver_options:
             self.__init__(scenario, self.highs_options)
             return self.solve(results)
         self.scenario = scenario
         self.sets = sets
-        self.params = param_values(scenario, sets)
+        self.params = self._param_cache.values(scenario, sets, key)
         t2 = time.perf_counter()
         self._params_in_model = False
         if self.lp.par.needs_pyomo_values:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dcplan.model.sets import EXPANSIONS, SITE_MAX_COLUMN, ModelSets
+from dcplan.model.tracking import changed_params, params_view
 from dcplan.scenario.scenario import H100_REFERENCE_PFLOPS, Scenario
 
 HOURS_PER_YEAR = 8760.0
@@ -150,15 +151,10 @@ def training_penalty_usd_per_h100e_year(scn: Scenario, year: int) -> float:
 
 
 def _corridor(scn: Scenario, sets: ModelSets) -> dict[str, dict]:
-    """Corridor attributes by corridor id (one entry per corridor, from its forward row); cached."""
-    cached = scn.__dict__.get("_corridor_cache")
-    if cached is None:
-        from dcplan.network.power import corridor_table
+    """Corridor attributes by corridor id (one entry per corridor, from its forward row)."""
+    from dcplan.network.power import scenario_corridors
 
-        ct = corridor_table(scn.tables.get("transmission"), set(sets.regions))
-        cached = {r["corridor"]: r for r in ct.to_dict("records") if r["direction"] == "forward"}
-        scn.__dict__["_corridor_cache"] = cached
-    return cached
+    return scn.derived("corridor_by_id", lambda: {r["corridor"]: r for r in scenario_corridors(scn) if r["direction"] == "forward"})
 
 
 def pv_cost(scn: Scenario, terms: list[UnitCost]) -> float:
@@ -167,43 +163,63 @@ def pv_cost(scn: Scenario, terms: list[UnitCost]) -> float:
 
 
 def param_values(scn: Scenario, sets: ModelSets) -> dict[str, dict]:
-    """Every mutable parameter of the LP, by parameter name and index, in LP units."""
-    p = scn.params
-    sites, sup = scn.sites, scn.supply
-    years = sets.years
+    """Every mutable parameter of the LP, by parameter name and index, in LP units (the union of
+    the :data:`GROUPS`; :class:`ParamCache` recomputes only the groups a variant touches)."""
+    out: dict[str, dict] = {}
+    for group in GROUPS:
+        out.update(group(scn, sets))
+    return out
+
+
+def _demand_supply(scn: Scenario, sets: ModelSets) -> dict:
+    p, sup, years = scn.params, scn.supply, sets.years
     v: dict[str, dict] = {}
     v["demand_kh100e"] = {y: scn.demand_h100e_millions(y) * 1e3 for y in years}
     v["tranche_kh100e"] = {(y, k): scn.tranches[k][0] * v["demand_kh100e"][y] for y in years for k in sets.tranches}
-    v["cowos_supply_kwafers"] = {y: p["planner_share.cowos"] * sup.loc[y, "cowos_wafers_per_year"] / 1e3 for y in years}
+    col = {c: sup[c].to_dict() for c in ("cowos_wafers_per_year", "hbm_stacks_per_year", "transformer_mva_per_year")}
+    v["cowos_supply_kwafers"] = {y: p["planner_share.cowos"] * col["cowos_wafers_per_year"][y] / 1e3 for y in years}
     v["cowos_allocation_share"] = {g: scn.cowos_allocation[g] for g in sets.cowos_allocated}
-    v["hbm_supply_kstacks"] = {y: p["planner_share.hbm"] * sup.loc[y, "hbm_stacks_per_year"] / 1e3 for y in years}
-    v["transformer_supply_mva"] = {y: p["planner_share.transformer"] * sup.loc[y, "transformer_mva_per_year"] for y in years}
+    v["hbm_supply_kstacks"] = {y: p["planner_share.hbm"] * col["hbm_stacks_per_year"][y] / 1e3 for y in years}
+    v["transformer_supply_mva"] = {y: p["planner_share.transformer"] * col["transformer_mva_per_year"][y] for y in years}
+    return v
+
+
+def _headroom(scn: Scenario, sets: ModelSets) -> dict:
     T = list(sets.slices)
-    v["headroom_mw"] = {(r, y, t): scn.slice_headroom_mw(r, y, t) for r in sets.regions for y in years for t in T}
-    v["interconnection_cap_mw"] = {r: float(scn.regions.loc[r, "interconnection_cap_mw_per_year"]) for r in sets.regions}
+    return {"headroom_mw": {(r, y, t): scn.slice_headroom_mw(r, y, t) for r in sets.regions for y in sets.years for t in T}}
+
+
+def _sites(scn: Scenario, sets: ModelSets) -> dict:
+    sites, years, rspec, gs = scn.sites, sets.years, scn.region_spec, scn.gpu_spec
+    v: dict[str, dict] = {}
+    v["interconnection_cap_mw"] = {r: float(rspec[r]["interconnection_cap_mw_per_year"]) for r in sets.regions}
+    limit = {c: sites[c].to_dict() for c in {*SITE_MAX_COLUMN.values(), *sets.site_limit.values(), "pue"}}
     v["site_room_mw"] = {
-        (a, s): float(sites.loc[s, col]) - scn.pipeline_capacity(s, a, 10**6)
-        for a, col in SITE_MAX_COLUMN.items()
-        for s in sets.sites
+        (a, s): float(limit[col][s]) - scn.pipeline_capacity(s, a, 10**6) for a, col in SITE_MAX_COLUMN.items() for s in sets.sites
     }
     for col in sorted(set(sets.site_limit.values())):  # on-site technologies sharing a sites.csv limit
         sharing = [k for k, c in sets.site_limit.items() if c == col]
         for s in sets.sites:
-            v["site_room_mw"][col, s] = float(sites.loc[s, col]) - sum(scn.pipeline_capacity(s, k, 10**6) for k in sharing)
+            v["site_room_mw"][col, s] = float(limit[col][s]) - sum(scn.pipeline_capacity(s, k, 10**6) for k in sharing)
     v["pipeline_online"] = {(a, s, y): scn.pipeline_capacity(s, a, y) for a in scn.site_assets for s in sets.sites for y in years}
     gp = scn.tables["gpu_pipeline"]
     pipe = {k: 0.0 for k in sets.use}
-    for _, r in gp.iterrows():
-        g, s, v0 = r["generation"], r["site"], int(r["install_year"])
-        for y in alive_years(v0, sets.gpu_life[g], scn.end_year):
+    for g, s, v0, n in zip(gp["generation"], gp["site"], gp["install_year"], gp["gpus"]):
+        for y in alive_years(int(v0), sets.gpu_life[g], scn.end_year):
             if (g, s, y) in pipe:
-                pipe[g, s, y] += r["gpus"] / 1e3
+                pipe[g, s, y] += n / 1e3
     v["gpu_pipeline_kgpu"] = pipe
-    v["it_mw_per_kgpu"] = {g: float(gpus.loc[g, "it_power_kw_per_gpu"]) for g in sets.gens}
-    v["h100e_per_gpu"] = {g: float(gpus.loc[g, "h100e_per_gpu"]) for g in sets.gens}
-    v["hbm_stacks_per_gpu"] = {g: float(gpus.loc[g, "hbm_stacks_per_gpu"]) for g in sets.gens}
-    v["wafers_per_gpu"] = {g: 1.0 / float(gpus.loc[g, "packages_per_cowos_wafer"]) for g in sets.gens}
-    v["pue"] = {s: float(sites.loc[s, "pue"]) for s in sets.sites}
+    v["it_mw_per_kgpu"] = {g: float(gs[g]["it_power_kw_per_gpu"]) for g in sets.gens}
+    v["h100e_per_gpu"] = {g: float(gs[g]["h100e_per_gpu"]) for g in sets.gens}
+    v["hbm_stacks_per_gpu"] = {g: float(gs[g]["hbm_stacks_per_gpu"]) for g in sets.gens}
+    v["wafers_per_gpu"] = {g: 1.0 / float(gs[g]["packages_per_cowos_wafer"]) for g in sets.gens}
+    v["pue"] = {s: float(limit["pue"][s]) for s in sets.sites}
+    return v
+
+
+def _power(scn: Scenario, sets: ModelSets) -> dict:
+    p = scn.params
+    v: dict[str, dict] = {}
     v["mva_per_mw"] = p["transformer.mva_per_mw"]
     techs = sets.onsite + sets.contracted
     v["tech_availability"] = {(k, t): scn.tech_availability(k, t) for k in techs for t in sets.slices}
@@ -215,35 +231,87 @@ def param_values(scn: Scenario, sets: ModelSets) -> dict[str, dict]:
     lf = p["operations.load_factor"]
     v["co2_kt_per_mw"] = {(k, t): h * lf * float(scn.tech_spec[k]["co2_t_per_mwh"]) / 1e3 for k in techs for t, h in sets.slices.items()}
     v["co2_cap_kt"] = {(sc, y): scn.co2_caps_mt[sc] * 1e3 for sc, y in sets.co2_caps}
-    # objective coefficients, present value $M per LP unit
-    v["cost_ship"] = {i: pv_cost(scn, unit_costs(scn, sets, "ship", i)) for i in sets.ship}
-    v["cost_build"] = {i: pv_cost(scn, unit_costs(scn, sets, "build", i)) for i in sets.build}
-    v["cost_early"] = {i: pv_cost(scn, unit_costs(scn, sets, "early", i)) for i in sets.early}
-    v["cost_early_ship"] = {i: pv_cost(scn, unit_costs(scn, sets, "early_ship", i)) for i in sets.early_ship}
-    v["cost_expand"] = {i: pv_cost(scn, unit_costs(scn, sets, "expand", i)) for i in sets.expand}
-    v["cost_gen"] = {(r, y, t): pv_cost(scn, unit_costs(scn, sets, "gen", (r, y, t))) for r in sets.regions for y in years for t in T}
-    v["cost_contract"] = {i: pv_cost(scn, unit_costs(scn, sets, "contract", i)) for i in sets.contract}
-    # dispatch costs per (technology, site or location, year, slice): fuel, VOM and CO2 price
-    v["cost_onsite"] = {(k, s, y, t): pv_cost(scn, unit_costs(scn, sets, "onsite", (k, s, y, t))) for k, s, y in sets.onsite_online if k in sets.dispatchable for t in T}
-    v["cost_cdisp"] = {(k, loc, y, t): pv_cost(scn, unit_costs(scn, sets, "cdisp", (k, loc, y, t))) for k, loc, y in sets.contract_online if k in sets.dispatchable for t in T}
-    v["cost_unmet"] = {(y, t, k): pv_cost(scn, unit_costs(scn, sets, "unmet", (y, t, k))) for y in years for t in T for k in sets.tranches}
-    corr = _corridor(scn, sets)
-    v["cost_flow"] = {(a, y, t): pv_cost(scn, unit_costs(scn, sets, "flow", (a, y, t))) for a, _, _ in sets.arcs for y in years for t in T}
-    v["cost_xexp"] = {i: pv_cost(scn, unit_costs(scn, sets, "xexp", i)) for i in sets.tx_expand}
-    ct = {}
-    from dcplan.network.power import corridor_table
+    return v
 
-    for r in corridor_table(scn.tables.get("transmission"), set(sets.regions)).to_dict("records"):
-        ct[f"{r['from_region']}->{r['to_region']}"] = r
-    v["arc_capacity_mw"] = {a: float(ct[a]["capacity_mw"]) for a, _, _ in sets.arcs}
-    v["arc_efficiency"] = {a: 1.0 - float(ct[a]["loss_fraction"]) for a, _, _ in sets.arcs}
+
+def _costs(scn: Scenario, sets: ModelSets) -> dict:
+    """Objective coefficients, present value $M per LP unit (discount factors computed once;
+    a GPU shipment costs the same at every site, so once per generation and year)."""
+    df = {y: scn.discount_factor(y) for y in range(scn.start_year, scn.end_year + 1)}
+
+    def pv(var: str, idx: tuple) -> float:
+        return sum(t.musd_per_unit_year * sum(df[y] for y in t.years) for t in unit_costs(scn, sets, var, idx))
+
+    years, T, tp = sets.years, list(sets.slices), sets.training
+    ship: dict[tuple, float] = {}
+    for g, s, y in sets.ship:
+        if (g, y) not in ship:
+            ship[g, y] = pv("ship", (g, s, y))
+    v: dict[str, dict] = {"cost_ship": {i: ship[i[0], i[2]] for i in sets.ship}}
+    v["cost_build"] = {i: pv("build", i) for i in sets.build}
+    v["cost_early"] = {i: pv("early", i) for i in sets.early}
+    v["cost_early_ship"] = {i: pv("early_ship", i) for i in sets.early_ship}
+    v["cost_expand"] = {i: pv("expand", i) for i in sets.expand}
+    v["cost_gen"] = {(r, y, t): pv("gen", (r, y, t)) for r in sets.regions for y in years for t in T}
+    v["cost_contract"] = {i: pv("contract", i) for i in sets.contract}
+    # dispatch costs per (technology, site or location, year, slice): fuel, VOM and CO2 price
+    v["cost_onsite"] = {(k, s, y, t): pv("onsite", (k, s, y, t)) for k, s, y in sets.onsite_online if k in sets.dispatchable for t in T}
+    v["cost_cdisp"] = {(k, loc, y, t): pv("cdisp", (k, loc, y, t)) for k, loc, y in sets.contract_online if k in sets.dispatchable for t in T}
+    v["cost_unmet"] = {(y, t, k): pv("unmet", (y, t, k)) for y in years for t in T for k in sets.tranches}
+    v["cost_flow"] = {(a, y, t): pv("flow", (a, y, t)) for a, _, _ in sets.arcs for y in years for t in T}
+    v["cost_xexp"] = {i: pv("xexp", i) for i in sets.tx_expand}
+    v["cost_unmet_training"] = {(y, t): pv("unmet_training", (y, t)) for y in tp.members for t in T}
+    return v
+
+
+def _network(scn: Scenario, sets: ModelSets) -> dict:
+    from dcplan.network.power import scenario_corridors
+
+    p = scn.params
+    corr = _corridor(scn, sets)
+    ct = {f"{r['from_region']}->{r['to_region']}": r for r in scenario_corridors(scn)}
     tp = sets.training
     tr = scn.tables.get("training")
     run = {int(y): float(x) * 1e3 for y, x in zip(tr["year"], tr["run_h100e_millions"])} if tr is not None else {}
-    v["training_kh100e"] = {y: run.get(y, 0.0) for y in tp.members}
-    v["fiber_bandwidth_tbps"] = dict(tp.bandwidth_tbps)
-    # traffic of 1 kH100e of training away from the anchor, Tbps: bits/FLOP x FLOP/s
-    v["tbps_per_kh100e"] = p["network.training_bits_per_flop"] * 1e3 * H100_REFERENCE_PFLOPS * 1e15 / 1e12
-    v["cost_unmet_training"] = {(y, t): pv_cost(scn, unit_costs(scn, sets, "unmet_training", (y, t))) for y in tp.members for t in T}
-    v["tx_max_expansion_mw"] = {c: float(corr[c]["max_expansion_mw"]) for c in {c for c, _ in sets.tx_expand}}
-    return v
+    return {
+        "arc_capacity_mw": {a: float(ct[a]["capacity_mw"]) for a, _, _ in sets.arcs},
+        "arc_efficiency": {a: 1.0 - float(ct[a]["loss_fraction"]) for a, _, _ in sets.arcs},
+        "training_kh100e": {y: run.get(y, 0.0) for y in tp.members},
+        "fiber_bandwidth_tbps": dict(tp.bandwidth_tbps),
+        # traffic of 1 kH100e of training away from the anchor, Tbps: bits/FLOP x FLOP/s
+        "tbps_per_kh100e": p["network.training_bits_per_flop"] * 1e3 * H100_REFERENCE_PFLOPS * 1e15 / 1e12,
+        "tx_max_expansion_mw": {c: float(corr[c]["max_expansion_mw"]) for c in {c for c, _ in sets.tx_expand}},
+    }
+
+
+GROUPS = (_demand_supply, _headroom, _sites, _power, _costs, _network)
+"""The parameter groups param_values is made of; each reads only the scenario and the sets."""
+
+
+class ParamCache:
+    """:func:`param_values` for a stream of variants, recomputing only the groups an override can
+    touch: each group's scalar-parameter reads are recorded when it is computed
+    (model/tracking.py); a variant that shares the previous one's tables (a parameter-only
+    ``with_overrides``) and structure reuses every group none of whose parameters changed.
+    Values equal :func:`param_values`' exactly."""
+
+    def __init__(self) -> None:
+        self._scn: Scenario | None = None
+        self._key: str | None = None
+        self._parts: dict[str, dict] = {}
+        self._deps: dict[str, frozenset[str]] = {}
+
+    def values(self, scn: Scenario, sets: ModelSets, key: str | None = None) -> dict[str, dict]:
+        """param_values(scn, sets); `key` is ``sets.structure_key()`` when already known."""
+        key = key or sets.structure_key()
+        changed = changed_params(scn, self._scn) if self._scn is not None and self._key == key else None
+        out: dict[str, dict] = {}
+        for group in GROUPS:
+            name = group.__name__
+            if changed is None or name not in self._parts or self._deps[name] & changed:
+                view, rec = params_view(scn)
+                self._parts[name] = group(view, sets)
+                self._deps[name] = frozenset(rec.read)
+            out.update(self._parts[name])
+        self._scn, self._key = scn, key
+        return out

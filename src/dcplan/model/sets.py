@@ -147,6 +147,15 @@ class ModelSets:
         return (site, year) in self._grid_cols
 
 
+def build_sets_tracked(scn: Scenario) -> tuple[ModelSets, frozenset[str]]:
+    """build_sets(scn) and the names of the scalar parameters it read (see model/tracking.py):
+    a variant sharing `scn`'s tables that changes none of them has the same sets."""
+    from dcplan.model.tracking import params_view
+
+    view, rec = params_view(scn)
+    return build_sets(view), frozenset(rec.read)
+
+
 def build_sets(scn: Scenario) -> ModelSets:
     """Compute the sparse index sets of scenario `scn`."""
     years = scn.years
