@@ -117,4 +117,4 @@ def test_param_cache_recomputes_only_what_changed_and_equals_param_values():
         got = cache.values(scn, sets)
         assert got == param_values(scn, sets), over
         if over == {"planner_share.cowos": 0.4}:
-            assert [k for k in before if cache._parts[k] is not before[k]] == ["_supply"]
+            assert [k for k in before if cache._parts[k] is not before[k]] == ["_demand_supply"]

@@ -84,7 +84,7 @@ class Plan:
         if sol is None:
             raise RuntimeError("nothing solved yet: call solve() or resolve() first")
         if self.labels is None:
-            self.labels = LabelIndex(self.sets, *self.lp.labels())
+            self.labels = LabelIndex(self.sets, *self.lp.labels(), assets=self.scenario.site_assets)
         solver = {
             "status": sol.status, "solve_seconds": round(sol.solve_seconds, 6), "iterations": sol.iterations,
             "warm_started": sol.warm_started, "rebuilt": self.rebuilt, "update_seconds": round(self.update_seconds, 6),

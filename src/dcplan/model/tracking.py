@@ -34,17 +34,21 @@ class Recording(dict):
 
 
 def params_view(scn: Scenario) -> tuple[Scenario, Recording]:
-    """A view of `scn` (tables, caches and derived objects shared) whose parameter reads are recorded."""
+    """A view of `scn` (tables, caches and derived objects shared) whose reads of ``params`` and of
+    ``overrides`` (some values depend on whether a parameter is overridden) are recorded."""
     rec = Recording(scn.params)
-    view = replace(scn, params=rec)
+    over = Recording(scn.overrides)
+    over.read = rec.read  # one record of names for both
+    view = replace(scn, params=rec, overrides=over)
     view.__dict__.update({k: scn.__dict__[k] for k in TABLE_CACHES if k in scn.__dict__})
     view._derived = scn._derived
     return view, rec
 
 
 def changed_params(a: Scenario, b: Scenario) -> set[str] | None:
-    """Names of the parameters that differ between `a` and `b`, or None when their tables are not
-    the same objects (then anything may differ)."""
-    if a.tables is not b.tables:
+    """Names of the parameters (or overrides) that differ between `a` and `b`, or None when their
+    tables are not the same objects (then anything may differ)."""
+    if a.tables is not b.tables or a.solver_options != b.solver_options:
         return None
-    return {k for k in a.params.keys() | b.params.keys() if a.params.get(k) != b.params.get(k)}
+    out = {k for k in a.params.keys() | b.params.keys() if a.params.get(k) != b.params.get(k)}
+    return out | {k for k in a.overrides.keys() | b.overrides.keys() if a.overrides.get(k) != b.overrides.get(k)}

@@ -24,6 +24,8 @@ from dcplan.scenario.schema import SITE_ASSETS
 
 UNSERVED_VARIABLES = ("unmet", "unmet_training")
 """Variables whose objective terms are the value of unserved demand (reported apart from the plan's cost)."""
+ENERGY_VARIABLES = ("grid", "onsite")
+"""Variables of power delivered to sites, (..., year, slice): grid draw and on-site generation."""
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,7 @@ class KeyFigures:
     - ``compute_online_h100e``, ``unmet_h100e``, ``demand_h100e``: as the ``compute`` table.
     - ``mw_online``: asset -> year -> capacity in service summed over sites (MW; MVA for
       transformers), as the ``capacity`` table's ``online``.
-    - ``energy_twh``: grid + on-site gas energy per year (the ``power`` table's ``energy_mwh`` / 1e6).
+    - ``energy_twh``: grid + on-site generation per year (the ``power`` table's ``energy_mwh`` / 1e6).
     - ``shadow_prices``: family -> year -> highest shadow price of a member, USD per unit in
       year-y dollars, summed over time slices (as the ``bottlenecks`` table); families without a
       year index (``site_max``, ``transmission_max``) are left out.
@@ -101,7 +103,14 @@ class LabelIndex:
     `columns` and `rows` are (component name, index) per LP column / row, in LP order.
     """
 
-    def __init__(self, sets: ModelSets, columns: Sequence[tuple[str, object]], rows: Sequence[tuple[str, object]]):
+    def __init__(
+        self,
+        sets: ModelSets,
+        columns: Sequence[tuple[str, object]],
+        rows: Sequence[tuple[str, object]],
+        assets: Sequence[str] = SITE_ASSETS,
+    ):
+        self.assets = list(assets)
         self.years = list(sets.years)
         ypos = {y: k for k, y in enumerate(self.years)}
         ny = len(self.years)
@@ -113,7 +122,7 @@ class LabelIndex:
         unserved = []
         early_j, early_y, early_f = [], [], []
         b_rows, b_cols = [], []
-        apos = {a: k for k, a in enumerate(SITE_ASSETS)}
+        apos = {a: k for k, a in enumerate(self.assets)}
         for j, (name, i) in enumerate(columns):
             i = _idx(i)
             if name == "use":
@@ -122,10 +131,10 @@ class LabelIndex:
             elif name in UNSERVED_VARIABLES:
                 unserved.append(j)
                 if name == "unmet":
-                    y, t = i
+                    y, t = i[0], i[1]  # (year, slice, tranche)
                     unmet_j.append(j), unmet_y.append(ypos[y]), unmet_w.append(self.slice_w[t])
-            elif name in ("grid", "gas"):
-                _, y, t = i
+            elif name in ENERGY_VARIABLES:
+                y, t = i[-2], i[-1]
                 energy_j.append(j), energy_y.append(ypos[y]), energy_h.append(sets.slices[t])
             elif name == "build":
                 a, s, v = i
@@ -144,7 +153,7 @@ class LabelIndex:
         self.energy_j, self.energy_y, self.energy_h = ar(energy_j, int), ar(energy_y, int), ar(energy_h, float)
         self.unserved = ar(unserved, int)
         self.build_online = sparse.csr_array(
-            (np.ones(len(b_rows)), (ar(b_rows, int), ar(b_cols, int))), shape=(len(SITE_ASSETS) * ny, len(columns))
+            (np.ones(len(b_rows)), (ar(b_rows, int), ar(b_cols, int))), shape=(len(self.assets) * ny, len(columns))
         )
         # shadow prices: one group per (family, index without the slice); each group has a year
         fam_names = [f for f in ROW_FAMILIES if "year" in ROW_FAMILIES[f].index]
@@ -197,9 +206,10 @@ class LabelIndex:
         unmet = np.bincount(self.unmet_y, weights=x[self.unmet_j] * self.unmet_w, minlength=ny) * 1e3
         lf = float(scn.params["operations.load_factor"])
         energy = np.bincount(self.energy_y, weights=x[self.energy_j] * self.energy_h, minlength=ny) * lf / 1e6
-        built = (self.build_online @ x).reshape(len(SITE_ASSETS), ny)
-        pipe = np.zeros((len(SITE_ASSETS), ny))
-        apos = {a: k for k, a in enumerate(SITE_ASSETS)}
+        na = len(self.assets)
+        built = (self.build_online @ x).reshape(na, ny)
+        pipe = np.zeros((na, ny))
+        apos = {a: k for k, a in enumerate(self.assets)}
         ypos = {y: k for k, y in enumerate(years)}
         for (a, _, y), v in params["pipeline_online"].items():  # type: ignore[union-attr]
             pipe[apos[a], ypos[y]] += v
@@ -217,7 +227,7 @@ class LabelIndex:
             compute_online_h100e=dict(zip(years, comp.tolist())),
             demand_h100e={y: scn.demand_h100e_millions(y) * 1e6 for y in years},
             unmet_h100e=dict(zip(years, unmet.tolist())),
-            mw_online={a: dict(zip(years, online[k].tolist())) for k, a in enumerate(SITE_ASSETS)},
+            mw_online={a: dict(zip(years, online[k].tolist())) for k, a in enumerate(self.assets)},
             energy_twh=dict(zip(years, energy.tolist())),
             shadow_prices=sp,
             binding=binding,

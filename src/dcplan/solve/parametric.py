@@ -37,6 +37,7 @@ from pyomo.core.expr import (
     value,
 )
 from pyomo.core.expr.numvalue import native_numeric_types
+from pyomo.core.expr.visitor import identify_mutable_parameters
 from pyomo.repn import generate_standard_repn
 from scipy import sparse
 
@@ -248,6 +249,8 @@ class ParametricLP:
                     out = self._poly_mul(out, pb)
                 return out
             raise _Opaque
+        if not e.is_potentially_variable() and not any(True for _ in identify_mutable_parameters(e)):
+            return {(): float(value(e))}  # e.g. max(domain bound, numeric bound): a plain number
         raise _Opaque
 
     @staticmethod
