@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 
 from dcplan.errors import SolveError
@@ -12,6 +13,8 @@ from dcplan.results.results import Results, extract_results
 from dcplan.scenario.load import load_scenario
 from dcplan.scenario.scenario import Scenario
 from dcplan.solve.highs import HighsLP
+
+log = logging.getLogger(__name__)
 
 
 class Plan:
@@ -31,14 +34,27 @@ class Plan:
         self.model = build_model(scenario, self.sets)
         self.build_seconds = time.perf_counter() - t0
         self.lp = HighsLP(self.model, {**scenario.solver_options, **self.highs_options})
+        log.info(
+            "built the LP of '%s': %s rows, %s columns in %.1f s", scenario.name, f"{len(self.lp.lp.rows):,}",
+            f"{len(self.lp.lp.columns):,}", self.build_seconds + self.lp.compile_seconds,
+        )
 
     def solve(self) -> Results:
         """Solve and return results; raise SolveError if HiGHS finds no optimum."""
         sol = self.lp.solve()
+        log.info("solved '%s': %s in %.1f s%s", self.scenario.name, sol.status, sol.solve_seconds, " (warm start)" if sol.warm_started else "")
         if not sol.optimal:
             if "nfeasible" in sol.status:
                 d = self.diagnose()
                 raise SolveError(sol.status, d.message(), diagnosis=d)
+            if "ime limit" in sol.status:
+                limit = {**self.scenario.solver_options, **self.highs_options}.get("time_limit")
+                raise SolveError(
+                    sol.status,
+                    f"HiGHS stopped at the time limit ({limit:g} s) before reaching an optimum; raise --time-limit "
+                    "(or the solver's time_limit option) or leave it unset" if limit is not None else
+                    "HiGHS stopped at its time limit before reaching an optimum; raise the time_limit option",
+                )
             raise SolveError(
                 sol.status,
                 "with unmet demand allowed at its penalty the formulation is feasible by construction, so this "
