@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+import yaml
 from rich.table import Table
 
 from dcplan.cli.common import console, err, parse_set_options, report_input_error, report_output_error, with_solver_options

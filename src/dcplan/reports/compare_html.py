@@ -89,7 +89,7 @@ def _capacity(c: Comparison) -> str:
         rows.append({"asset": a, **{r: f"{g.at[r, 'online']:,.0f}" for r in c.runs},
                      **{f"{r} − {c.runs[0]}": _signed(g.at[r, "change"], lambda x: f"{x:,.0f}") for r in c.runs[1:]}})
     reg = cap[cap["year"] == last].groupby(["region", "run"])[["online", "change"]].sum().reset_index()
-    rrows = []
+    rrows: list[dict] = []
     for reg_name, g in reg.groupby("region"):
         g = g.set_index("run").reindex(c.runs).fillna(0.0)
         if not (g["change"].abs() > 1e-6).any() and len(rrows) > 12:

@@ -199,9 +199,9 @@ def _add_rows(spec: TableSpec, beneath: pd.DataFrame, rows: pd.DataFrame, label:
     out_rows, index = [], []
     has_key = all(k in beneath.columns for k in spec.key)
     for i, r in beneath.iterrows():
-        k = key(r) if has_key else None
-        if k in new:
-            j, nr = new.pop(k)
+        bk = key(r) if has_key else None
+        if bk is not None and bk in new:
+            j, nr = new.pop(bk)
             out_rows.append(nr)
             index.append(j)
         else:
