@@ -128,8 +128,10 @@ def run(
     set_: SetOpt = None,
     solver_option: SolverOpt = None,
     what_if: Annotated[
-        Optional[str],
-        typer.Option("--what-if", help="also solve with one change and report the difference, e.g. 'cowos +20%' or 'turbine_lead_time -2 years'"),
+        Optional[list[str]],
+        typer.Option("--what-if", help="also solve a variant and report the difference, e.g. 'cowos +20%', 'interconnection +1 GW' "
+                     "or 'regions.TX.headroom_mw_start*=1.5; turbine_lead_time -1 year' (repeatable: one variant each; "
+                     "grammar in docs/results.md)"),
     ] = None,
     threads: ThreadsOpt = None,
     time_limit: TimeLimitOpt = None,
@@ -160,14 +162,18 @@ def run(
         report_input_error(e)
         raise typer.Exit(1)
     phases = {"load": time.perf_counter() - clock}
-    change = None
+    prepared = []
     if what_if:
-        from dcplan.scenario.changes import parse_change
+        from dcplan.analysis.what_if import prepare_what_if
 
-        try:
-            change = parse_change(what_if)
-        except InputError as e:
-            report_input_error(e)
+        problems = []
+        for text in what_if:  # parse and validate every variant before anything is solved or written
+            try:
+                prepared.append(prepare_what_if(scn, text))
+            except InputError as e:
+                problems += e.problems
+        if problems:
+            report_input_error(InputError(problems))
             raise typer.Exit(1)
     options = {"solver_log": solver_log} if solver_log else {}  # dcplan's own; HiGHS options travel in scn
     try:
@@ -183,16 +189,25 @@ def run(
             names = [p.name for p in res.write_into(stage, fmt)]
             phases["write"] = time.perf_counter() - t
             sources = {"--set": set_overrides}
-            if change is not None:
+            if prepared:
                 from dcplan.analysis.what_if import what_if as run_what_if
 
                 t = time.perf_counter()
-                logging.getLogger("dcplan.cli").info("what-if '%s': solving the variant (solve 2 of 2)", what_if)
-                w = run_what_if(scn, what_if, base=res, plan=plan)
+                deltas = []
+                for i, prep in enumerate(prepared, 1):
+                    logging.getLogger("dcplan.cli").info("[%d/%d] what-if '%s': solving the variant", i, len(prepared), prep.change)
+                    w = run_what_if(scn, prep, base=res, plan=plan)
+                    print_what_if(w)
+                    sources[f"what-if {i}"] = {"change": prep.change, **w.overrides}
+                    folder = stage / "what_if" / str(i)
+                    folder.mkdir(parents=True)
+                    w.variant.write_into(folder, fmt)
+                    deltas.append(w.delta.assign(what_if=prep.change, folder=f"what_if/{i}"))
                 phases["what_if"] = time.perf_counter() - t
-                print_what_if(w)
-                sources["what-if"] = {"change": what_if, **w.overrides}
-                names += [p.name for p in write_frames({"what_if": w.delta}, stage, fmt, "what_if.xlsx")]
+                import pandas as pd
+
+                names += [p.name for p in write_frames({"what_if": pd.concat(deltas, ignore_index=True)}, stage, fmt, "what_if.xlsx")]
+                names.append(f"what_if/ ({len(prepared)} variant folder{'s' if len(prepared) > 1 else ''})")
             record = run_record(
                 scn, command=["dcplan", *sys.argv[1:]], override_sources=sources, solver_options={**scn.solver_options, **options},
                 started_at=started, phase_seconds=phases,
