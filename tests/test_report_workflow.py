@@ -9,6 +9,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
 from test_cli import write_tiny  # noqa: E402
 from typer.testing import CliRunner  # noqa: E402
 
@@ -69,3 +70,20 @@ def test_network_table_always_shows_the_training_runs_supercluster():
     page = H._network(_loaded({"supercluster_power": sp, "training": tr, "compute": comp}))
     assert "<td class=\"l\">sc9</td>" in page and "sc9 hosting the training run" in page
     assert "<td class=\"l\">sc8</td>" not in page  # the ninth by power, not the host
+
+
+def test_headline_splits_plan_cost_from_unserved_value(tmp_path):
+    """CoWoS at 50 wafers: plan cost 500 GPUs x $1,000 = $500k, apart from 500 unmet H100e x
+    $10,000 = $5M of unserved demand; summary.json, the report's cards and repr(res) say so."""
+    import json
+
+    scn = write_tiny(tmp_path / "scn", {"supply.2026.cowos_wafers_per_year": 50})
+    out = tmp_path / "out"
+    r = runner.invoke(app, ["run", str(scn), "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    assert "plan cost $" in r.output and "unserved demand valued at $" in r.output
+    s = json.loads((out / "summary.json").read_text())
+    assert s["plan_cost_usd"] == pytest.approx(500_000) and s["unserved_value_usd"] == pytest.approx(5_000_000)
+    card = H._summary(read_results(out))
+    assert "$500k" in card and "$5.0M" in card
+    assert "plan cost $0.00bn + unserved demand $0.01bn" in repr(read_results(out))
