@@ -261,7 +261,7 @@ TECH_COLORS = {
 def plot_power_by_technology(data) -> Figure:
     """Power technologies per year: MW online by technology (stacked, GW; on-site and contracted)
     in the top panel, CO2 from on-site and contracted generation (Mt/yr) in the bottom one."""
-    fig = Figure(figsize=(10, 7), layout="constrained")
+    fig = InlineFigure(figsize=(10, 7), layout="constrained")
     ax1, ax2 = fig.subplots(2, 1, sharex=True, height_ratios=[2, 1])
     years = sorted(int(y) for y in _table(data, "compute")["year"])
     try:
