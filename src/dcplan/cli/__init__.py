@@ -1,4 +1,4 @@
-"""Command line: `dcplan run`, `dcplan validate`; `report` and `largest-run` live in their own modules."""
+"""Command line: `dcplan run`, `dcplan validate`; `report`, `largest-run`, `sweep` and `sweep-report` live in their own modules."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from dcplan.cli.common import console, err, parse_set_options, report_input_erro
 from dcplan.cli.largest_run import largest_run
 from dcplan.cli.output import QuietOpt, SolverLogOpt, ThreadsOpt, TimeLimitOpt, VerboseOpt, setup_output, solver_items
 from dcplan.cli.report import compare, report
+from dcplan.cli.sweep import sweep, sweep_report
 from dcplan.errors import InputError, OutputError, SolveError
 from dcplan.scenario.load import load_scenario
 
@@ -286,6 +287,8 @@ def print_training(training) -> None:
 app.command()(report)
 app.command()(compare)
 app.command("largest-run")(largest_run)
+app.command("sweep")(sweep)
+app.command("sweep-report")(sweep_report)
 
 
 def main() -> None:  # pragma: no cover
