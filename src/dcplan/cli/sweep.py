@@ -6,7 +6,7 @@ Registered on the main `dcplan` app in `dcplan/cli/__init__.py`.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -24,10 +24,10 @@ def sweep(
     spec: Annotated[Path, typer.Argument(help="sweep spec (YAML; see docs/sweeps.md)")],
     out: Annotated[Path, typer.Option("--out", "-o", help="sweep folder (created; rerun the same command to resume)")],
     workers: Annotated[
-        Optional[int], typer.Option("--workers", "-w", help="local worker processes (default: cores; 0: in this process)")
+        int | None, typer.Option("--workers", "-w", help="local worker processes (default: cores; 0: in this process)")
     ] = None,
     scheduler: Annotated[
-        Optional[str], typer.Option("--scheduler", help="join a running Dask cluster, e.g. tcp://host:8786")
+        str | None, typer.Option("--scheduler", help="join a running Dask cluster, e.g. tcp://host:8786")
     ] = None,
 ) -> None:
     """Run a batch sensitivity sweep into OUT: each scenario is stored as it finishes; rerunning the
@@ -39,12 +39,12 @@ def sweep(
 
     if workers is not None and workers < 0:
         err.print("[red]--workers must be >= 0[/red]")
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
     try:
         s = load_spec(spec)
     except InputError as e:
         _report_error(e, "sweep spec")
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
     prog = SweepProgress(s.name, err)
     try:
         with prog:
@@ -53,10 +53,10 @@ def sweep(
         r = e.result
         err.print(f"stopped: {r.skipped + r.done} of {r.n_scenarios} scenarios are stored in {out}/; "
                   "run the same command again to finish the rest", highlight=False, soft_wrap=True)
-        raise typer.Exit(130)
+        raise typer.Exit(130) from None
     except InputError as e:
         report_input_error(e)
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
     bad = ", ".join(f"{n} {k}" for k, n in sorted(res.statuses.items()) if k != "optimal")
     console.print(
         f"sweep '{s.name}': {res.done} scenarios solved in {res.seconds:,.1f} s"
@@ -70,7 +70,7 @@ def sweep(
 def sweep_report(
     folder: Annotated[Path, typer.Argument(help="sweep folder written by `dcplan sweep SPEC --out DIR`")],
     out: Annotated[
-        Optional[Path], typer.Option("--out", "-o", help="HTML file (default DIR/report.html; PNGs beside it)")
+        Path | None, typer.Option("--out", "-o", help="HTML file (default DIR/report.html; PNGs beside it)")
     ] = None,
 ) -> None:
     """Write one self-contained HTML page (and PNGs) of a sweep: tornado charts, fan charts, binding
@@ -85,5 +85,5 @@ def sweep_report(
         path = write_sweep_report(folder, out)
     except InputError as e:
         _report_error(e, "sweep folder")
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
     console.print(f"wrote {path} ({path.stat().st_size / 1e6:,.1f} MB, self-contained) and its PNGs", soft_wrap=True)

@@ -187,6 +187,7 @@ def morris_figure(mi: pd.DataFrame, title: str):
 
 def _fmt(v) -> str:
     if isinstance(v, float | np.floating):
+        v = float(v)
         if not np.isfinite(v):
             return ""
         a = abs(v)
