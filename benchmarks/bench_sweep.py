@@ -30,10 +30,10 @@ PARAMETERS = {
     "planner_share.hbm": {"dist": "uniform", "low": 0.2, "high": 0.6},
     "demand.growth_per_year": {"dist": "triangular", "low": 1.2, "mode": 1.4, "high": 1.8},
     "power_price.escalation_per_year": {"dist": "uniform", "low": 0.0, "high": 0.04},
-    "capex_usd_per_kw.gas_turbine": {"dist": "uniform", "low": 900, "high": 2400},
+    "power_technologies.gas_sc.capex_usd_per_kw": {"dist": "uniform", "low": 1500, "high": 3000},
     "sites.*.pue": {"dist": "normal", "mean": 1.2, "sd": 0.05, "low": 1.05, "high": 1.4},
     "regions.VA.interconnection_cap_mw_per_year": {"dist": "lognormal", "median": 250, "sigma": 0.4, "high": 5000},
-    "lead_time_years.gas_turbine": {"values": [3, 4, 5]},
+    "power_technologies.gas_cc.lead_time_years": {"values": [5, 6, 7]},
 }
 
 

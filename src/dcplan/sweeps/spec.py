@@ -496,9 +496,33 @@ def _check_paths_exist(origin: str, base, m: SweepSpecModel, params: list[Parame
     for path in cells:
         for x in apply_cell_overrides(frames, {path: 0}, origin):
             out.append(InputProblem(origin, x.message.replace("override ", "", 1), column=keys[path]))
-    if m.overrides:
-        try:
-            base.with_overrides(m.overrides)
-        except InputError as e:
-            out += [InputProblem(origin, str(x), column="overrides") for x in e.problems]
+    if out:
+        return out
+    # one probe: the fixed overrides and every swept parameter at a mid value must load on the base
+    mid = {p.path: _mid_value(p) for p in params}
+    try:
+        base.with_overrides({**m.overrides, **mid})
+    except InputError as e:
+        for x in e.problems:
+            path = next((p for p in sorted(mid, key=len, reverse=True) if p in x.message), None)
+            if path is not None and _loads_at_low(base, m.overrides, path, params):
+                continue  # only some values fail (e.g. a lead time past the horizon): those scenarios are 'invalid'
+            out.append(InputProblem(origin, f"with the base scenario: {x}", column=keys[path] if path else "overrides"))
     return out
+
+
+def _loads_at_low(base, fixed: dict, path: str, params: list[Parameter]) -> bool:
+    """True if the base loads with `path` at its lowest level (the other swept paths left at the base)."""
+    p = next(q for q in params if q.path == path)
+    v = float(p.from_level(0.0)) if p.values is None else float(min(p.values))
+    try:
+        base.with_overrides({**fixed, path: int(round(v)) if p.valid.integer else v})
+    except InputError:
+        return False
+    return True
+
+
+def _mid_value(p: Parameter):
+    """A representative value of a swept parameter (its median level), typed as the sampler types it."""
+    v = float(p.from_level(0.5)) if p.values is None else float(p.values[len(p.values) // 2])
+    return int(round(v)) if p.valid.integer else v
