@@ -5,8 +5,8 @@ per instance (the model is built and compiled once there, then every setting get
 Settings: dual simplex, primal simplex, IPM with crossover, IPM without crossover, PDLP, and
 presolve off for simplex and IPM. Per setting it prints seconds, HiGHS's status, the objective,
 its relative gap to the best optimal objective found, and iterations; a setting that hits the
-time limit says so. `--warm` also times a warm re-solve after one parameter change (planner
-CoWoS share +5%) with dual and primal simplex from the same basis.
+time limit says so. `--warm` also times a warm re-solve after one parameter change (demand
+growth +1%) with dual and primal simplex from the same basis.
 
     PYTHONPATH=src python benchmarks/bench_highs_options.py --instances small medium --json benchmarks/results/options.json
     PYTHONPATH=src python benchmarks/bench_highs_options.py --instances large --settings ipm ipm_no_crossover --time-limit 900
@@ -86,7 +86,7 @@ def _warm(scn, name: str, time_limit: float) -> list[dict]:
     from dcplan.plan import Plan
 
     out = []
-    variant = scn.with_overrides({"planner_share.cowos": scn.params["planner_share.cowos"] * 1.05})
+    variant = scn.with_overrides({"demand.growth_per_year": scn.params["demand.growth_per_year"] * 1.01})
     for s in ("dual_simplex", "primal_simplex"):
         plan = Plan(scn, highs_options={"time_limit": float(time_limit)})
         plan.solve()

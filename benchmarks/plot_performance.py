@@ -4,9 +4,11 @@
         [--out docs/performance.png]
 
 The fit is least squares of log(figure) on log(sites) over the runs of the first file (the
-scaling curve, same time slices throughout): figure ~ sites^b, b printed per figure. Build time
-is load+validate + sets + Pyomo + compile + hand-off; memory is the peak resident memory above
-the child's baseline after imports. Runs of the other files are drawn as labelled points.
+scaling curve from ``bench_cold.py --no-solve``, same time slices throughout): figure ~ sites^b,
+b printed per figure and written to fit.json beside it. Build time is load+validate + sets +
+Pyomo + compile + hand-off, in CPU seconds (contention on a shared machine inflates wall time
+far more); memory is the peak resident memory after the hand-off above the child's baseline
+after imports. Runs of the other files (full cold runs) are drawn as labelled stars.
 """
 
 from __future__ import annotations
@@ -17,16 +19,23 @@ from pathlib import Path
 
 import numpy as np
 
-STAGES = [("load_validate_s", "load + validate"), ("sets_s", "sets"), ("pyomo_s", "Pyomo build"),
-          ("compile_s", "compile"), ("highs_cold_s", "HiGHS cold"), ("results_s", "results")]
+STAGES = [("load_validate", "load + validate"), ("sets", "sets"), ("pyomo", "Pyomo build"),
+          ("compile_handoff", "compile + hand-off")]
+BUILD = [k for k, _ in STAGES]
 
 
-def build_s(r: dict) -> float:
-    return r["load_validate_s"] + r["sets_s"] + r["pyomo_s"] + r["compile_s"] + r["handoff_s"]
+def build_cpu_s(r: dict) -> float:
+    """CPU seconds of load+validate + sets + Pyomo + compile + hand-off."""
+    return sum(r["cpu_s"][k] for k in BUILD)
+
+
+def build_wall_s(r: dict) -> float:
+    return r["outside_highs_s"]
 
 
 def memory_mb(r: dict) -> float:
-    return r["peak_rss_mb"] - r["baseline_rss_mb"]
+    """Peak resident memory after the hand-off, above the child's baseline after imports."""
+    return r["build_rss_mb"] - r["baseline_rss_mb"]
 
 
 def fit(rows: list[dict], f) -> float:
@@ -50,35 +59,43 @@ def main() -> None:
     scaling = sorted(json.loads(args.scaling.read_text())["rows"], key=lambda r: r["sites"])
     extra = [r for p in args.more for r in json.loads(p.read_text())["rows"]]
     exps = {
-        "build time (load+validate+sets+Pyomo+compile+hand-off)": fit(scaling, build_s),
-        "Pyomo build": fit(scaling, lambda r: r["pyomo_s"]),
-        "compile": fit(scaling, lambda r: r["compile_s"]),
-        "HiGHS cold": fit(scaling, lambda r: r["highs_cold_s"]),
-        "peak memory above baseline": fit(scaling, memory_mb),
+        "build CPU time (load+validate+sets+Pyomo+compile+hand-off)": fit(scaling, build_cpu_s),
+        "build wall time": fit(scaling, build_wall_s),
+        "Pyomo build CPU time": fit(scaling, lambda r: r["cpu_s"]["pyomo"]),
+        "compile + hand-off CPU time": fit(scaling, lambda r: r["cpu_s"]["compile_handoff"]),
+        "memory after hand-off, above baseline": fit(scaling, memory_mb),
         "columns": fit(scaling, lambda r: r["columns"]),
+        "nonzeros": fit(scaling, lambda r: r["nonzeros"]),
     }
     for k, b in exps.items():
         print(f"{k}: ~ sites^{b:.2f}")
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.2))
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.4))
     sites = [r["sites"] for r in scaling]
     for key, label in STAGES:
-        ax1.plot(sites, [max(r[key], 1e-3) for r in scaling], marker="o", label=label)
-    ax1.plot(sites, [build_s(r) for r in scaling], marker="s", color="k", lw=2,
-             label=f"build total (~sites^{exps['build time (load+validate+sets+Pyomo+compile+hand-off)']:.2f})")
+        ax1.plot(sites, [max(r["cpu_s"][key], 1e-3) for r in scaling], marker="o", label=label)
+    b = exps["build CPU time (load+validate+sets+Pyomo+compile+hand-off)"]
+    ax1.plot(sites, [build_cpu_s(r) for r in scaling], marker="s", color="k", lw=2, label=f"build total (~sites^{b:.2f})")
     for r in extra:
-        ax1.scatter([r["sites"]], [r["highs_cold_s"]], marker="*", s=120, color="tab:red", zorder=5)
-        ax1.scatter([r["sites"]], [build_s(r)], marker="*", s=120, color="k", zorder=5)
-        ax1.annotate(f"{r['instance']} ({r['slices']} slices)", (r["sites"], build_s(r)), textcoords="offset points",
-                     xytext=(5, -12), fontsize=8)
-    ax1.set(xscale="log", yscale="log", xlabel="sites", ylabel="seconds (wall clock)", title="cold build and solve, by stage")
+        if "highs_cold+load_back" not in r.get("cpu_s", {}):
+            continue
+        ax1.scatter([r["sites"]], [build_cpu_s(r)], marker="*", s=140, color="k", zorder=5)
+        ax1.scatter([r["sites"]], [r["floor_highs_cpu_s"]], marker="*", s=140, color="tab:red", zorder=5)
+        ax1.annotate(f"{r['instance']}: build / HiGHS cold ({r['slices']} slices)", (r["sites"], build_cpu_s(r)),
+                     textcoords="offset points", xytext=(6, -4), fontsize=7)
+    ax1.scatter([], [], marker="*", color="tab:red", label="HiGHS cold (instances)")
+    ax1.set(xscale="log", yscale="log", xlabel="sites", ylabel="CPU seconds",
+            title="cold build by stage (5 slices; stars: instances)")
     ax1.legend(fontsize=7)
-    ax2.plot(sites, [r["peak_rss_mb"] for r in scaling], marker="o", label="peak resident memory")
-    ax2.plot(sites, [memory_mb(r) for r in scaling], marker="s",
-             label=f"above baseline (~sites^{exps['peak memory above baseline']:.2f})")
+    bm = exps["memory after hand-off, above baseline"]
+    ax2.plot(sites, [r["build_rss_mb"] for r in scaling], marker="o", label="after hand-off (resident)")
+    ax2.plot(sites, [memory_mb(r) for r in scaling], marker="s", label=f"above baseline (~sites^{bm:.2f})")
     for r in extra:
-        ax2.scatter([r["sites"]], [r["peak_rss_mb"]], marker="*", s=120, color="tab:red", zorder=5)
-        ax2.annotate(r["instance"], (r["sites"], r["peak_rss_mb"]), textcoords="offset points", xytext=(5, -12), fontsize=8)
-    ax2.set(xscale="log", yscale="log", xlabel="sites", ylabel="MB", title="peak memory (one process per instance)")
+        if "peak_rss_mb" not in r:
+            continue
+        ax2.scatter([r["sites"]], [r["peak_rss_mb"]], marker="*", s=140, color="tab:red", zorder=5)
+        ax2.annotate(f"{r['instance']}: peak incl. HiGHS", (r["sites"], r["peak_rss_mb"]), textcoords="offset points",
+                     xytext=(6, -4), fontsize=7)
+    ax2.set(xscale="log", yscale="log", xlabel="sites", ylabel="MB", title="memory (one process per instance)")
     ax2.legend(fontsize=7)
     fig.tight_layout()
     args.out.parent.mkdir(parents=True, exist_ok=True)
