@@ -97,6 +97,11 @@ def main() -> None:
                      xytext=(6, -4), fontsize=7)
     ax2.set(xscale="log", yscale="log", xlabel="sites", ylabel="MB", title="memory (one process per instance)")
     ax2.legend(fontsize=7)
+    from matplotlib.ticker import NullFormatter
+
+    for ax in (ax1, ax2):
+        ax.set_xticks(sites, [str(x) for x in sites])
+        ax.xaxis.set_minor_formatter(NullFormatter())
     fig.tight_layout()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(args.out, dpi=110)
