@@ -30,11 +30,11 @@ from _common import RESULTS, Stopwatch, instance_tables, machine, max_rss_mb, pr
 COLUMNS = [
     "instance", "sites", "slices", "rows", "columns", "nonzeros", "load_validate_s", "sets_s", "pyomo_s", "compile_s",
     "handoff_s", "highs_cold_s", "solver", "load_back_s", "results_s", "outside_highs_s", "outside_share",
-    "floor_handoff_s", "floor_highs_s", "peak_rss_mb",
+    "floor_handoff_s", "floor_highs_s", "floor_highs_cpu_s", "outside_highs_cpu_s", "build_rss_mb", "peak_rss_mb",
 ]
 
 
-def child(name: str, seed: int, options: dict) -> dict:
+def child(name: str, seed: int, options: dict, solve: bool = True, floor: bool = True) -> dict:
     """All stages of one instance in this process; returns the figures."""
     import highspy
 
@@ -55,10 +55,23 @@ def child(name: str, seed: int, options: dict) -> dict:
         model = build_model(scn, sets)
     with sw("compile_handoff"):
         lp = HighsLP(model, options)
-    t0 = time.perf_counter()
+    build_rss = max_rss_mb()
+    if not solve:
+        s, c = sw.seconds, lp.lp
+        return {
+            "instance": name, "sites": len(scn.tables["sites"]), "slices": len(scn.slices), "years": len(scn.years),
+            "rows": len(c.rows), "columns": len(c.columns), "nonzeros": int(c.A.nnz),
+            "load_validate_s": s["load_validate"], "sets_s": s["sets"], "pyomo_s": s["pyomo"],
+            "compile_s": round(lp.compile_seconds, 4), "handoff_s": round(s["compile_handoff"] - lp.compile_seconds, 4),
+            "outside_highs_s": round(s["load_validate"] + s["sets"] + s["pyomo"] + s["compile_handoff"], 3),
+            "cpu_s": sw.cpu, "outside_highs_cpu_s": round(sum(sw.cpu.values()), 3),
+            "baseline_rss_mb": round(rss0, 1), "build_rss_mb": round(build_rss, 1), "rss_after_mb": sw.rss_mb,
+        }
+    t0, c0 = time.perf_counter(), time.process_time()
     sol = lp.solve()
-    total = time.perf_counter() - t0
+    total, cpu = time.perf_counter() - t0, time.process_time() - c0
     sw.seconds["highs_cold"], sw.seconds["load_back"] = round(sol.solve_seconds, 4), round(total - sol.solve_seconds, 4)
+    sw.cpu["highs_cold+load_back"] = round(cpu, 4)
     sw.rss_mb["highs_cold"] = round(max_rss_mb(), 1)
     if not sol.optimal:
         raise SystemExit(f"{name}: HiGHS returned {sol.status}")
@@ -69,20 +82,22 @@ def child(name: str, seed: int, options: dict) -> dict:
     peak = max_rss_mb()
     # the floor: the same arrays to a fresh Highs with the same options
     c = lp.lp
-    with sw("floor_handoff"):
-        h = highspy.Highs()
-        h.setOptionValue("output_flag", False)
-        for k, v in {**options, "solver": solver}.items():
-            h.setOptionValue(k, v)
-        m = highspy.HighsLp()
-        m.num_col_, m.num_row_ = len(c.columns), len(c.rows)
-        m.col_cost_, m.offset_, m.col_lower_, m.col_upper_ = c.c, c.offset, c.col_lower, c.col_upper
-        m.row_lower_, m.row_upper_ = c.row_lower, c.row_upper
-        m.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        m.a_matrix_.start_, m.a_matrix_.index_, m.a_matrix_.value_ = c.A.indptr, c.A.indices, c.A.data
-        h.passModel(m)
-    with sw("floor_highs"):
-        h.run()
+    h = None
+    if floor:
+        with sw("floor_handoff"):
+            h = highspy.Highs()
+            h.setOptionValue("output_flag", False)
+            for k, v in {**options, "solver": solver}.items():
+                h.setOptionValue(k, v)
+            m = highspy.HighsLp()
+            m.num_col_, m.num_row_ = len(c.columns), len(c.rows)
+            m.col_cost_, m.offset_, m.col_lower_, m.col_upper_ = c.c, c.offset, c.col_lower, c.col_upper
+            m.row_lower_, m.row_upper_ = c.row_lower, c.row_upper
+            m.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+            m.a_matrix_.start_, m.a_matrix_.index_, m.a_matrix_.value_ = c.A.indptr, c.A.indices, c.A.data
+            h.passModel(m)
+        with sw("floor_highs"):
+            h.run()
     s = sw.seconds
     compile_s = round(lp.compile_seconds, 4)
     outside = s["load_validate"] + s["sets"] + s["pyomo"] + s["compile_handoff"]
@@ -94,10 +109,13 @@ def child(name: str, seed: int, options: dict) -> dict:
         "highs_cold_s": s["highs_cold"], "solver": solver, "iterations": sol.iterations,
         "load_back_s": s["load_back"], "results_s": s["results"],
         "outside_highs_s": round(outside, 3), "outside_share": round(outside / s["highs_cold"], 3),
-        "floor_handoff_s": s["floor_handoff"], "floor_highs_s": s["floor_highs"],
-        "floor_status": h.modelStatusToString(h.getModelStatus()),
-        "objective": sol.objective, "floor_objective": float(h.getInfo().objective_function_value),
-        "baseline_rss_mb": round(rss0, 1), "peak_rss_mb": round(peak, 1), "rss_after_mb": sw.rss_mb,
+        "cpu_s": sw.cpu, "outside_highs_cpu_s": round(sum(sw.cpu[k] for k in ("load_validate", "sets", "pyomo", "compile_handoff")), 3),
+        "floor_handoff_s": s.get("floor_handoff"), "floor_highs_s": s.get("floor_highs"),
+        "floor_highs_cpu_s": sw.cpu.get("floor_highs"),
+        "floor_status": h.modelStatusToString(h.getModelStatus()) if h else None,
+        "objective": sol.objective, "floor_objective": float(h.getInfo().objective_function_value) if h else None,
+        "baseline_rss_mb": round(rss0, 1), "build_rss_mb": round(build_rss, 1), "peak_rss_mb": round(peak, 1),
+        "rss_after_mb": sw.rss_mb,
     }
 
 
@@ -108,18 +126,22 @@ def main() -> None:
     ap.add_argument("--solver-option", action="append", default=[], metavar="KEY=VALUE", help="HiGHS option (repeatable)")
     ap.add_argument("--json", type=Path, help=f"write figures as JSON (e.g. {RESULTS.relative_to(RESULTS.parents[1])}/cold.json)")
     ap.add_argument("--csv", type=Path, help="write figures as CSV")
+    ap.add_argument("--no-solve", action="store_true", help="stop after the hand-off (build time and memory only)")
+    ap.add_argument("--no-floor", action="store_true", help="skip the highspy floor (a second HiGHS solve)")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args()
     options = dict(o.split("=", 1) for o in args.solver_option)
     if args.child:
         from dcplan.scenario.solver_options import parse_solver_options
 
-        print(json.dumps(child(args.child, args.seed, parse_solver_options(options, origin="--solver-option", key_prefix=""))))
+        opts = parse_solver_options(options, origin="--solver-option", key_prefix="")
+        print(json.dumps(child(args.child, args.seed, opts, solve=not args.no_solve, floor=not args.no_floor)))
         return
     meta = machine()
     rows = []
     for name in args.instances:
-        extra = [f"--solver-option={o}" for o in args.solver_option]
+        extra = [f"--solver-option={o}" for o in args.solver_option] + (["--no-solve"] if args.no_solve else [])
+        extra += ["--no-floor"] if args.no_floor else []
         rows.append(run_child(Path(__file__), ["--child", name, "--seed", str(args.seed), *extra]))
         print_table(rows[-1:], COLUMNS)
     print()

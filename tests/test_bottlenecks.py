@@ -70,3 +70,19 @@ def test_cli_summary_names_the_top_binding_constraints(tmp_path):
     lines = [line for line in r.output.splitlines() if "cowos_supply" in line or "transformer_supply" in line]
     assert any("2027" in line and "cowos_supply" in line and "90,000 / wafer" in line for line in lines)
     assert any("2029" in line and "transformer_supply" in line for line in lines)
+
+
+def test_each_unit_is_coloured_on_its_own_scale():
+    """$/wafer values 10 and 100 and one $/MW value of 1,000,000: each unit's top value gets the
+    darkest colour (1.0 on its scale), so a $1M/MW cell does not wash out the $/wafer row."""
+    import pandas as pd
+
+    from dcplan.reports.plots import unit_norms
+
+    tl = pd.DataFrame({
+        "family": ["cowos_supply", "cowos_supply", "interconnection_cap"], "year": [2026, 2027, 2026],
+        "unit": ["wafer", "wafer", "MW"], "binding": [True, True, True], "shadow_price_usd_per_unit": [10.0, 100.0, 1e6],
+    })
+    n = unit_norms(tl)
+    assert float(n["wafer"](100.0)) == pytest.approx(1.0) and float(n["wafer"](10.0)) == pytest.approx(0.0)
+    assert float(n["MW"](1e6)) == pytest.approx(1.0)

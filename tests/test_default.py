@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -111,3 +112,20 @@ def test_fairwater_training_example_spans_both_states(res):
     assert (by_state["GA"] > 1e5).all() and (by_state["WI"] > 1e5).all()
     assert (by_state.sum(axis=1) >= 8e6 * (1 - 1e-6)).all()
     assert ex.objective_usd >= res.objective_usd * (1 - 1e-7)
+
+
+def test_readme_what_if_examples_move_the_default(scn, res):
+    """The README's what-if examples (Python and command line) change the default's answer: each
+    relaxes a limit that binds on the default, so the objective falls. (Figures of the default
+    change as its inputs do; only the sign is asserted.)"""
+    import re
+
+    from dcplan.analysis import what_if
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    changes = re.findall(r"what_if\(scn, \"([^\"]+)\"", readme) + re.findall(r"--what-if '([^']+)'", readme)
+    assert len(changes) >= 3, changes
+    plan = dcplan.Plan(scn)
+    for change in dict.fromkeys(changes):
+        w = what_if(scn, change, base=res, plan=plan)
+        assert w.objective_change_usd < -1e6, (change, w.objective_change_usd)

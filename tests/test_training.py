@@ -8,6 +8,8 @@ demand and for the part of the run not hosted in its supercluster.
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 from helpers import shadow
@@ -234,6 +236,8 @@ def test_largest_run_cli_prints_and_writes_the_comparison(tmp_path):
     r = CliRunner().invoke(app, ["largest-run", str(folder), "--host", "c", "--year", "2026", "--out", str(tmp_path / "lr"), "--format", "csv"])
     assert r.exit_code == 0, r.output
     assert "c (supercluster)" in r.output and "2.00" in r.output and "regional large-load headroom" in r.output
+    assert "[1/3] largest run 2026 at s1" in r.output and "[3/3] largest run 2026 at c: 0.00 M H100e" in r.output  # progress
+    assert json.loads((tmp_path / "lr" / "run.json").read_text())["mode"]["largest_run"]["host"] == "c"
     df = pd.read_csv(tmp_path / "lr" / "largest_run.csv").set_index("hosted_by")
     assert df.loc["c", "run_h100e"] == pytest.approx(2000, rel=REL)
     assert df.loc["s1", "run_h100e"] == pytest.approx(1000, rel=REL)

@@ -2,4 +2,5 @@
 
 from dcplan.cli import app
 
-app(prog_name="dcplan")
+if __name__ == "__main__":  # guarded: sweep workers (spawned processes) re-import this module
+    app(prog_name="dcplan")

@@ -44,3 +44,8 @@ class SolveError(RuntimeError):
         if explanation:
             msg += f"\n{explanation}"
         super().__init__(msg)
+
+
+class OutputError(ValueError):
+    """Raised when a results folder cannot be written (a file in the way, no permission, a
+    folder dcplan did not write, or another run holding it); nothing has been written."""

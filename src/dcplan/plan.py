@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Literal
 
@@ -17,6 +18,8 @@ from dcplan.scenario.scenario import Scenario
 from dcplan.solve.highs import HighsLP, Solution
 
 ResultsKind = Literal["full", "key"]
+
+log = logging.getLogger(__name__)
 
 
 class Plan:
@@ -44,6 +47,10 @@ class Plan:
         self.model = build_model(scenario, self.sets, self.params)
         self.build_seconds = time.perf_counter() - t0
         self.lp = HighsLP(self.model, {**scenario.solver_options, **self.highs_options}, self.params)
+        log.info(
+            "built the LP of '%s': %s rows, %s columns in %.1f s", scenario.name, f"{len(self.lp.lp.rows):,}",
+            f"{len(self.lp.lp.columns):,}", self.build_seconds + self.lp.compile_seconds,
+        )
         self._params_in_model = True
         self.labels: LabelIndex | None = None
         self.rebuilt = True
@@ -57,10 +64,19 @@ class Plan:
         """Solve; return the full Results (default) or, with ``results="key"``, the KeyFigures.
         Raise SolveError if HiGHS finds no optimum."""
         sol = self.lp.solve(load=results == "full")
+        log.info("solved '%s': %s in %.1f s%s", self.scenario.name, sol.status, sol.solve_seconds, " (warm start)" if sol.warm_started else "")
         if not sol.optimal:
             if "nfeasible" in sol.status:
                 d = self.diagnose()
                 raise SolveError(sol.status, d.message(), diagnosis=d)
+            if "ime limit" in sol.status:
+                limit = {**self.scenario.solver_options, **self.highs_options}.get("time_limit")
+                raise SolveError(
+                    sol.status,
+                    f"HiGHS stopped at the time limit ({limit:g} s) before reaching an optimum; raise --time-limit "
+                    "(or the solver's time_limit option) or leave it unset" if limit is not None else
+                    "HiGHS stopped at its time limit before reaching an optimum; raise the time_limit option",
+                )
             raise SolveError(
                 sol.status,
                 "with unmet demand allowed at its penalty the formulation is feasible by construction, so this "

@@ -9,10 +9,11 @@ from dcplan.analysis.largest_run import (
     largest_training_run,
     limits_table,
 )
-from dcplan.analysis.what_if import WhatIf, what_if
-from dcplan.scenario.changes import Change, parse_change
+from dcplan.analysis.what_if import PreparedWhatIf, WhatIf, prepare_what_if, what_if
+from dcplan.scenario.changes import Change, parse_change, parse_changes
 
 __all__ = [
     "Change", "LargestRun", "WhatIf", "campus_and_supercluster_runs", "compare_campus_and_supercluster",
-    "comparison_table", "largest_training_run", "limits_table", "parse_change", "what_if",
+    "PreparedWhatIf", "comparison_table", "largest_training_run", "limits_table", "parse_change", "parse_changes",
+    "prepare_what_if", "what_if",
 ]

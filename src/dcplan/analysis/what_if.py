@@ -1,7 +1,9 @@
-"""What-if: relax one constraint family (or change any parameter) and compare with the base.
+"""What-if: change a scenario (relax a constraint family, change any parameter) and compare with the base.
 
-The change grammar (``"cowos +20%"``, ``"turbine_lead_time -2 years"``, ...) is
-:mod:`dcplan.scenario.changes`; this module solves the variant and compares it with the base.
+The change grammar (``"cowos +20%"``, ``"interconnection +1 GW"``, ``"path*=1.2; other+=5"``) is
+:mod:`dcplan.scenario.changes`; :func:`prepare_what_if` parses and validates a what-if without
+solving (so the command line refuses a bad one before writing anything), :func:`what_if` solves
+the variant and compares it with the base.
 """
 
 from __future__ import annotations
@@ -12,10 +14,34 @@ import pandas as pd
 
 from dcplan.plan import Plan
 from dcplan.results.results import Results
-from dcplan.scenario.changes import Change, absolute_overrides, parse_change
+from dcplan.errors import InputError, InputProblem
+from dcplan.scenario.changes import Change, absolute_overrides, parse_change, parse_changes
 from dcplan.scenario.scenario import Scenario
 
-__all__ = ["Change", "WhatIf", "absolute_overrides", "parse_change", "what_if"]
+__all__ = ["Change", "PreparedWhatIf", "WhatIf", "absolute_overrides", "parse_change", "prepare_what_if", "what_if"]
+
+
+@dataclass
+class PreparedWhatIf:
+    """A parsed and validated what-if: its changes, their absolute overrides and the variant scenario."""
+
+    change: str
+    changes: list[Change]
+    overrides: dict[str, float]
+    variant: Scenario
+
+
+def prepare_what_if(scenario: Scenario, change: str | list[str]) -> PreparedWhatIf:
+    """Parse `change` (changes separated by ``;``, or a list), resolve it against `scenario` and
+    validate the variant, without solving. Raises InputError naming the what-if and each problem."""
+    text = change if isinstance(change, str) else "; ".join(change)
+    changes = parse_changes(change)
+    overrides = absolute_overrides(scenario, changes)
+    try:
+        variant = scenario.with_overrides(overrides)
+    except InputError as e:
+        raise InputError([InputProblem(f"what-if '{text}'", str(p)) for p in e.problems]) from None
+    return PreparedWhatIf(text, changes, overrides, variant)
 
 
 @dataclass
@@ -49,15 +75,19 @@ class WhatIf:
         return self.variant.objective_usd - self.base.objective_usd
 
 
-def what_if(scenario: Scenario, change: str, base: Results | None = None, plan: Plan | None = None) -> WhatIf:
+def what_if(
+    scenario: Scenario, change: str | list[str] | PreparedWhatIf, base: Results | None = None, plan: Plan | None = None
+) -> WhatIf:
     """Solve `scenario` with `change` applied and compare it with the base run.
 
-    Reuses `plan` (warm re-solve when only parameters change) and `base` when given.
+    Reuses `plan` (warm re-solve when only parameters change) and `base` when given. When `plan`
+    holds another scenario (an earlier what-if's variant), the base is re-solved from `scenario`,
+    never taken from the plan's last variant.
     """
-    ch = parse_change(change)
-    overrides = absolute_overrides(scenario, ch)
-    variant_scn = scenario.with_overrides(overrides)
-    plan = plan or Plan(scenario)
-    base = base or plan.solve()
-    variant = plan.resolve(variant_scn)
-    return WhatIf(change=change, overrides=overrides, base=base, variant=variant)
+    prep = change if isinstance(change, PreparedWhatIf) else prepare_what_if(scenario, change)
+    if plan is None:
+        plan = Plan(scenario)
+    if base is None:
+        base = plan.solve() if plan.scenario is scenario else plan.resolve(scenario)
+    variant = plan.resolve(prep.variant)
+    return WhatIf(change=prep.change, overrides=prep.overrides, base=base, variant=variant)

@@ -1,20 +1,44 @@
-"""Command line: `dcplan run`, `dcplan validate`; `report` and `largest-run` live in their own modules."""
+"""Command line: `dcplan run`, `dcplan validate`; `report`, `largest-run`, `sweep` and `sweep-report` live in their own modules."""
 
 from __future__ import annotations
 
+import logging
+import os
+import sys
+import tempfile
+import time
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+import yaml
 from rich.table import Table
 
-from dcplan.cli.common import console, err, parse_set_options, report_input_error, with_solver_options
+from dcplan.cli.common import console, err, parse_set_options, report_input_error, report_output_error, with_solver_options
 from dcplan.cli.largest_run import largest_run
-from dcplan.cli.report import report
-from dcplan.errors import InputError, SolveError
+from dcplan.cli.output import QuietOpt, SolverLogOpt, ThreadsOpt, TimeLimitOpt, VerboseOpt, setup_output, solver_items
+from dcplan.cli.report import compare, report
+from dcplan.cli.sweep import sweep, sweep_report
+from dcplan.errors import InputError, OutputError, SolveError
 from dcplan.scenario.load import load_scenario
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Plan AI datacenter build-out under power and supply-chain limits.")
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from dcplan.results.record import versions
+
+        v = versions()
+        console.print(f"dcplan {v['dcplan']} (HiGHS {v['highs']}, Pyomo {v['pyomo']}, Python {v['python']})", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True, help="print versions and exit")] = False,
+) -> None:
+    """Plan AI datacenter build-out under power and supply-chain limits."""
 
 ScenarioArg = Annotated[Optional[Path], typer.Argument(help="scenario folder (or its scenario.yaml); the bundled default when omitted")]
 SetOpt = Annotated[list[str], typer.Option("--set", help="override, e.g. --set lead_time_years.gas_turbine=6 (repeatable)")]
@@ -26,8 +50,9 @@ SolverOpt = Annotated[
 
 
 @app.command()
-def validate(scenario: ScenarioArg = None, set_: SetOpt = None) -> None:
+def validate(scenario: ScenarioArg = None, set_: SetOpt = None, verbose: VerboseOpt = 0, quiet: QuietOpt = False) -> None:
     """Check a scenario's inputs without solving; exit 1 listing every problem found."""
+    setup_output(verbose, quiet, console)
     try:
         scn = load_scenario(scenario, parse_set_options(set_))
     except InputError as e:
@@ -39,55 +64,163 @@ def validate(scenario: ScenarioArg = None, set_: SetOpt = None) -> None:
     )
 
 
+INIT_TEMPLATE = """\
+# Scenario '{name}', made by `dcplan init`. Check it with `dcplan validate {folder}`, solve it
+# with `dcplan run {folder} --out results-{name}`. Rules: docs/inputs.md, "Layered scenarios".
+name: {name}
+description: ""  # one line on what this scenario asks
+
+# Every table and parameter not given in this folder comes from the base: 'default' (the
+# bundled default), or a path to another scenario folder, relative to this one. Bases chain:
+# a base may have its own base; their overrides apply beneath the ones below.
+base: {base}
+
+# Overrides, applied on top of the base's (the same paths as `--set`):
+#   a parameter (parameters.csv)     lead_time_years.gas_turbine: 6
+#   a table cell (table.key.column)  regions.TX.headroom_mw_start: 5000
+#   every row of a table             supply.*.cowos_wafers_per_year: 120000
+overrides: {{}}
+
+# Tables: put <table>.csv here to replace a base's whole table, or <table>.add.csv to add rows
+# to it (a row whose key matches a base row replaces that row), e.g. sites.add.csv holding the
+# header of the base's sites.csv and one row per new site.
+"""
+
+
+@app.command()
+def init(
+    folder: Annotated[Path, typer.Argument(help="the new scenario folder (its name becomes the scenario's name)")],
+    base: Annotated[str, typer.Option("--base", help="'default' or a path to the base scenario folder")] = "default",
+) -> None:
+    """Create a scenario folder with a commented scenario.yaml on top of BASE (validated before writing)."""
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        err.print(f"cannot create {folder}: it exists and is not an empty folder; nothing was written", markup=False, soft_wrap=True)
+        raise typer.Exit(2)
+    base_value = base
+    if base != "default":
+        b = Path(base).expanduser().absolute()
+        if not (b / "scenario.yaml").is_file():
+            err.print(f"--base {base}: no scenario folder there (no scenario.yaml); nothing was written", markup=False, soft_wrap=True)
+            raise typer.Exit(2)
+        base_value = os.path.relpath(b, folder.expanduser().absolute())
+    text = INIT_TEMPLATE.format(name=folder.name, folder=folder, base=yaml.safe_dump(base_value).strip().removesuffix("...").strip())
+    try:
+        with tempfile.TemporaryDirectory(prefix="dcplan-init-") as tmp:  # validate before writing
+            (Path(tmp) / "scenario.yaml").write_text(text.replace(f"base: {base_value}", f"base: {_abs_base(base, base_value)}"))
+            scn = load_scenario(Path(tmp))
+    except InputError as e:
+        report_input_error(e)
+        raise typer.Exit(1)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "scenario.yaml").write_text(text)
+    console.print(f"created {folder}/scenario.yaml on base '{base}' ({len(scn.tables['sites'])} sites, horizon "
+                  f"{scn.start_year}-{scn.end_year}); next: dcplan validate {folder}", highlight=False, soft_wrap=True)
+
+
+def _abs_base(base: str, base_value: str) -> str:
+    return base_value if base == "default" else str(Path(base).expanduser().absolute())
+
+
 @app.command()
 def run(
     scenario: ScenarioArg = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="results folder")] = Path("results"),
-    fmt: Annotated[str, typer.Option("--format", help="parquet or csv")] = "parquet",
+    fmt: Annotated[str, typer.Option("--format", help="parquet, csv, or xlsx (one workbook, a sheet per table)")] = "parquet",
     set_: SetOpt = None,
     solver_option: SolverOpt = None,
     what_if: Annotated[
-        Optional[str],
-        typer.Option("--what-if", help="also solve with one change and report the difference, e.g. 'cowos +20%' or 'turbine_lead_time -2 years'"),
+        Optional[list[str]],
+        typer.Option("--what-if", help="also solve a variant and report the difference, e.g. 'cowos +20%', 'interconnection +1 GW' "
+                     "or 'regions.TX.headroom_mw_start*=1.5; turbine_lead_time -1 year' (repeatable: one variant each; "
+                     "grammar in docs/results.md)"),
     ] = None,
+    threads: ThreadsOpt = None,
+    time_limit: TimeLimitOpt = None,
+    solver_log: SolverLogOpt = None,
+    verbose: VerboseOpt = 0,
+    quiet: QuietOpt = False,
 ) -> None:
-    """Solve a scenario, print a summary, and write every results table and summary.json to OUT."""
+    """Solve a scenario, print a summary, and write every results table, summary.json and run.json to OUT."""
+    setup_output(verbose, quiet, console)
     from dcplan.plan import Plan
+    from dcplan.results.output import OutputFolder, check_out_dir
+    from dcplan.results.record import run_record, write_run_record
 
-    if fmt not in ("parquet", "csv"):
-        err.print(f"[red]--format must be 'parquet' or 'csv', got '{fmt}'[/red]")
+    from dcplan.results.results import FORMATS, write_frames
+
+    if fmt not in FORMATS:
+        err.print(f"--format must be one of {', '.join(FORMATS)}, got '{fmt}'; nothing was written", markup=False)
         raise typer.Exit(2)
     try:
-        scn = with_solver_options(load_scenario(scenario, parse_set_options(set_)), solver_option)
+        check_out_dir(out)
+    except OutputError as e:
+        report_output_error(e)
+    started, clock = time.time(), time.perf_counter()
+    try:
+        set_overrides = parse_set_options(set_)
+        scn = with_solver_options(load_scenario(scenario, set_overrides), solver_items(threads, time_limit, solver_option))
     except InputError as e:
         report_input_error(e)
         raise typer.Exit(1)
-    change = None
+    phases = {"load": time.perf_counter() - clock}
+    prepared = []
     if what_if:
-        from dcplan.scenario.changes import parse_change
+        from dcplan.analysis.what_if import prepare_what_if
 
-        try:
-            change = parse_change(what_if)
-        except InputError as e:
-            report_input_error(e)
+        problems = []
+        for text in what_if:  # parse and validate every variant before anything is solved or written
+            try:
+                prepared.append(prepare_what_if(scn, text))
+            except InputError as e:
+                problems += e.problems
+        if problems:
+            report_input_error(InputError(problems))
             raise typer.Exit(1)
+    options = {"solver_log": solver_log} if solver_log else {}  # dcplan's own; HiGHS options travel in scn
     try:
-        plan = Plan(scn)
-        res = plan.solve()
-        print_summary(res)
-        paths = res.write(out, fmt)
-        if change is not None:
-            from dcplan.analysis.what_if import what_if as run_what_if
+        with OutputFolder(out) as stage:
+            t = time.perf_counter()
+            plan = Plan(scn, options or None)
+            phases["build"] = time.perf_counter() - t
+            t = time.perf_counter()
+            res = plan.solve()
+            phases["solve"] = time.perf_counter() - t
+            print_summary(res)
+            t = time.perf_counter()
+            names = [p.name for p in res.write_into(stage, fmt)]
+            phases["write"] = time.perf_counter() - t
+            sources = {"--set": set_overrides}
+            if prepared:
+                from dcplan.analysis.what_if import what_if as run_what_if
 
-            w = run_what_if(scn, what_if, base=res, plan=plan)
-            print_what_if(w)
-            p = out / f"what_if.{fmt}"
-            w.delta.to_parquet(p, index=False) if fmt == "parquet" else w.delta.to_csv(p, index=False)
-            paths.append(p)
+                t = time.perf_counter()
+                deltas = []
+                for i, prep in enumerate(prepared, 1):
+                    logging.getLogger("dcplan.cli").info("[%d/%d] what-if '%s': solving the variant", i, len(prepared), prep.change)
+                    w = run_what_if(scn, prep, base=res, plan=plan)
+                    print_what_if(w)
+                    sources[f"what-if {i}"] = {"change": prep.change, **w.overrides}
+                    folder = stage / "what_if" / str(i)
+                    folder.mkdir(parents=True)
+                    w.variant.write_into(folder, fmt)
+                    deltas.append(w.delta.assign(what_if=prep.change, folder=f"what_if/{i}"))
+                phases["what_if"] = time.perf_counter() - t
+                import pandas as pd
+
+                names += [p.name for p in write_frames({"what_if": pd.concat(deltas, ignore_index=True)}, stage, fmt, "what_if.xlsx")]
+                names.append(f"what_if/ ({len(prepared)} variant folder{'s' if len(prepared) > 1 else ''})")
+            record = run_record(
+                scn, command=["dcplan", *sys.argv[1:]], override_sources=sources, solver_options={**scn.solver_options, **options},
+                started_at=started, phase_seconds=phases,
+            )
+            names.append(write_run_record(stage, record).name)
+    except OutputError as e:
+        report_output_error(e)
     except SolveError as e:
-        err.print(str(e), markup=False, highlight=False)
+        err.print(str(e), markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(3)
-    console.print(f"wrote {len(paths)} files to {out}/")
+    console.quiet = False
+    console.print(f"wrote {len(names)} files to {out}/")
 
 
 def print_what_if(w) -> None:
@@ -152,7 +285,10 @@ def print_training(training) -> None:
 # Subcommands in their own modules, registered explicitly: a module that fails to import is an
 # ImportError here, never a silently missing subcommand.
 app.command()(report)
+app.command()(compare)
 app.command("largest-run")(largest_run)
+app.command("sweep")(sweep)
+app.command("sweep-report")(sweep_report)
 
 
 def main() -> None:  # pragma: no cover

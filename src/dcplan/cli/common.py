@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import NoReturn
+
+import typer
 import yaml
 from rich.console import Console
 
-from dcplan.errors import InputError, InputProblem
+from dcplan.errors import InputError, InputProblem, OutputError
 
 console = Console()
 err = Console(stderr=True)
@@ -48,3 +51,9 @@ def report_input_error(e: InputError) -> None:
     err.print(f"[bold red]{len(e.problems)} problem(s) in the scenario inputs; nothing was written:[/bold red]")
     for p in e.problems:
         err.print(f"  - {p}", markup=False, highlight=False, soft_wrap=True)
+
+
+def report_output_error(e: OutputError) -> NoReturn:
+    """Print why the results folder cannot be written and exit 2 (nothing was written)."""
+    err.print(f"cannot write results: {e}; nothing was written", markup=False, highlight=False, soft_wrap=True)
+    raise typer.Exit(2)

@@ -5,6 +5,9 @@ Registered on the main `dcplan` app in `dcplan/cli/__init__.py`.
 
 from __future__ import annotations
 
+import logging
+import sys
+import time
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -12,6 +15,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from dcplan.cli.output import QuietOpt, ThreadsOpt, TimeLimitOpt, VerboseOpt, setup_output, solver_items
+
+log = logging.getLogger(__name__)
 console = Console(width=max(Console().width, 150))  # wide tables; a pipe or file gets them unwrapped
 err = Console(stderr=True)
 
@@ -22,37 +28,57 @@ def largest_run(
     years: Annotated[list[int], typer.Option("--year", help="year of the run (repeatable; default 2030)")] = None,
     campuses: Annotated[bool, typer.Option("--campuses/--no-campuses", help="also each member campus alone")] = True,
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="folder for largest_run and largest_run_limits tables")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="parquet or csv")] = "parquet",
+    fmt: Annotated[str, typer.Option("--format", help="parquet, csv or xlsx")] = "parquet",
     set_: Annotated[list[str], typer.Option("--set", help="override, e.g. --set network.training_bits_per_flop=1e-6")] = None,
     solver_option: Annotated[
         list[str], typer.Option("--solver-option", help="HiGHS option KEY=VALUE, e.g. time_limit=600 (repeatable)")
     ] = None,
+    threads: ThreadsOpt = None,
+    time_limit: TimeLimitOpt = None,
+    verbose: VerboseOpt = 0,
+    quiet: QuietOpt = False,
 ) -> None:
     """The largest training run (H100e, FLOP, GW) HOST can run in each YEAR, each member campus alone
     vs the supercluster, and the limits that stop it (run H100e one more unit of each would add)."""
-    from dcplan.cli.common import parse_set_options, report_input_error, with_solver_options
+    from dcplan.analysis.largest_run import comparison_table, host_sites, largest_training_run, limits_table
+    from dcplan.cli.common import parse_set_options, report_input_error, report_output_error, with_solver_options
     from dcplan.errors import InputError, SolveError
     from dcplan.scenario.load import load_scenario
-    from dcplan.analysis.largest_run import (
-        campus_and_supercluster_runs,
-        comparison_table,
-        largest_training_run,
-        limits_table,
-    )
 
-    if fmt not in ("parquet", "csv"):
-        err.print(f"[red]--format must be 'parquet' or 'csv', got '{fmt}'[/red]")
+    setup_output(verbose, quiet, console)
+
+    from dcplan.results.results import FORMATS, write_frames
+
+    if fmt not in FORMATS:
+        err.print(f"--format must be one of {', '.join(FORMATS)}, got '{fmt}'; nothing was written", markup=False)
         raise typer.Exit(2)
+    from dcplan.errors import OutputError
+    from dcplan.results.output import OutputFolder, check_out_dir
+
+    if out is not None:
+        try:
+            check_out_dir(out)
+        except OutputError as e:
+            report_output_error(e)
+    started, clock = time.time(), time.perf_counter()
     try:
-        scn = with_solver_options(load_scenario(scenario, parse_set_options(set_)), solver_option)
-        runs = []
+        set_overrides = parse_set_options(set_)
+        scn = with_solver_options(load_scenario(scenario, set_overrides), solver_items(threads, time_limit, solver_option))
+        todo = []  # (year, host) of every solve, campuses first (as campus_and_supercluster_runs)
         for y in years or [2030]:
-            runs += campus_and_supercluster_runs(scn, y, host) if campuses else [largest_training_run(scn, y, host)]
+            members = host_sites(scn, y, host) if campuses else []
+            todo += [(y, s) for s in members if s != host] + [(y, host)]
+        runs = []
+        for i, (y, h) in enumerate(todo, 1):
+            t = time.perf_counter()
+            runs.append(largest_training_run(scn, y, h))
+            log.info("[%d/%d] largest run %d at %s: %s M H100e (%.1f s)", i, len(todo), y, h,
+                     f"{runs[-1].run_h100e / 1e6:,.2f}", time.perf_counter() - t)
     except InputError as e:
         report_input_error(e)
         raise typer.Exit(1)
     except SolveError as e:
-        err.print(str(e), markup=False, highlight=False)
+        err.print(str(e), markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(3)
     table, limits = comparison_table(runs), limits_table(runs)
     print_runs(table, scn)
@@ -60,11 +86,19 @@ def largest_run(
         if r.kind == "supercluster" or len(runs) == 1 or not campuses:
             print_limits(r)
     if out is not None:
-        out.mkdir(parents=True, exist_ok=True)
-        for name, df in (("largest_run", table), ("largest_run_limits", limits)):
-            p = out / f"{name}.{fmt}"
-            df.to_parquet(p, index=False) if fmt == "parquet" else df.to_csv(p, index=False)
-        console.print(f"wrote largest_run.{fmt} and largest_run_limits.{fmt} to {out}/")
+        from dcplan.results.record import run_record, write_run_record
+
+        try:
+            with OutputFolder(out) as stage:
+                write_frames({"largest_run": table, "largest_run_limits": limits}, stage, fmt, "largest_run.xlsx")
+                write_run_record(stage, run_record(
+                    scn, command=["dcplan", *sys.argv[1:]], override_sources={"--set": set_overrides},
+                    started_at=started, phase_seconds={"total": time.perf_counter() - clock},
+                    extra={"mode": {"largest_run": {"host": host, "years": list(years or [2030]), "campuses": campuses}}},
+                ))
+        except OutputError as e:
+            report_output_error(e)
+        console.print(f"wrote the largest_run and largest_run_limits tables ({fmt}) to {out}/")
 
 
 def print_runs(table, scn) -> None:

@@ -22,7 +22,7 @@ from matplotlib.colors import LogNorm, to_hex
 from dcplan.results.bottlenecks import bottleneck_timeline
 from dcplan.reports.load import LoadedResults, read_results
 from dcplan.model.registry import FAMILIES, asset, cost_category, is_penalty, ordered_categories
-from dcplan.reports.plots import all_figures, generation_order, money, spending_by_category
+from dcplan.reports.plots import all_figures, generation_order, money, spending_by_category, unit_norms
 
 CSS = """
 :root { --ink:#1f2933; --muted:#616e7c; --line:#d9e2ec; --bg:#f5f7fa; --accent:#2f5f98; --bad:#c44e52; }
@@ -76,6 +76,7 @@ SECTIONS = (
     ("map", "Map"),
     ("network", "Network"),
     ("tables", "Tables"),
+    ("run", "Run record"),
 )
 
 
@@ -220,17 +221,14 @@ def _timeline_table(tl: pd.DataFrame) -> str:
     if tl.empty:
         return '<p class="note">No supply-chain or power constraints in this run.</p>'
     years = sorted(int(y) for y in tl["year"].unique())
-    pos = tl.loc[
-        tl["binding"].astype(bool) & (tl["shadow_price_usd_per_unit"] > 0), "shadow_price_usd_per_unit"
-    ]  # as the heat map
-    lo = max(float(pos.min()), 1.0) if len(pos) else 1.0
-    norm = LogNorm(vmin=lo, vmax=max(float(pos.max()) if len(pos) else 10.0, lo * 10), clip=True)
+    norms = unit_norms(tl)  # as the heat map: each unit on its own log scale
     cmap = mpl.colormaps["YlOrRd"]
     head = '<th class="l">constraint (USD per unit)</th>' + "".join(f"<th>{y}</th>" for y in years)
     body = []
     for fam, g in tl.groupby("family", sort=False):
         g = g.set_index("year")
         label, unit = g["label"].iloc[0], g["unit"].iloc[0]
+        norm = norms.get(str(unit), LogNorm(vmin=1.0, vmax=10.0, clip=True))
         spec = FAMILIES.get(str(fam))
         mark = f' style="border-left:6px solid {spec.color}"' if spec is not None else ""
         eq = f" ({spec.equation})" if spec is not None else ""
@@ -411,7 +409,18 @@ def _charts(imgs: dict[str, str]) -> str:
     return '<section id="charts"><h2>Charts</h2>' + "".join(imgs[k] for k in order if k in imgs) + "</section>"
 
 
-def _map(res: LoadedResults) -> str:
+def _map_superclusters(res: LoadedResults, found: bool) -> dict[str, list[str]] | None:
+    """The superclusters to outline: hand-named ones, and found ones too when asked."""
+    if not res.superclusters:
+        return None
+    sc = res.tables.get("superclusters")
+    if found or sc is None or "origin" not in sc.columns:
+        return res.superclusters
+    named = set(sc.loc[sc["origin"] == "named", "supercluster"])
+    return {k: v for k, v in res.superclusters.items() if k in named} or None
+
+
+def _map(res: LoadedResults, found_superclusters: bool = False) -> str:
     if res.sites is None:
         return (
             '<section id="map"><h2>Map</h2><p class="note">No map: this results folder has no sites.parquet with site '
@@ -421,11 +430,13 @@ def _map(res: LoadedResults) -> str:
 
     years = sorted(int(y) for y in res.power["year"].unique())
     show = sorted({_pick_year(years), years[-1]})
-    net = {"superclusters": res.superclusters, "fiber_links": res.fiber_links}
-    imgs = "".join(_img(plot_site_map(res.sites, res.power, year=y, **net), f"site map {y}", dpi=100) for y in show)
-    extra = (
-        " Superclusters are outlined and fiber links drawn as lines." if res.superclusters or res.fiber_links else ""
+    clusters = _map_superclusters(res, found_superclusters)
+    net = {"superclusters": clusters, "fiber_links": res.fiber_links}
+    imgs = "".join(
+        _img(plot_site_map(res.sites, res.power, year=y, label_top=None, **net), f"site map {y}", dpi=100) for y in show
     )
+    which = "found and named" if found_superclusters else "named (found ones with `dcplan report --found-superclusters`)"
+    extra = (f" {which.capitalize()} superclusters are outlined; fiber links drawn as lines." if clusters or res.fiber_links else "")
     return (
         f'<section id="map"><h2>Map</h2><p class="note">Sites sized by IT MW in use; hollow markers have nothing in use. '
         f"Shaded states hold at least one site in use.{extra}</p>{imgs}</section>"
@@ -441,9 +452,13 @@ def _network(res: LoadedResults, top: int = 8) -> str:
     y = _pick_year(years)
     sp = t.get("supercluster_power")
     if sp is not None and not sp.empty:
-        d = sp[sp["year"] == y].sort_values(["facility_mw", "supercluster"], ascending=[False, True]).head(top)
+        d = sp[sp["year"] == y].sort_values(["facility_mw", "supercluster"], ascending=[False, True])
+        tr = t.get("training")
+        hosts = set(tr.loc[tr["year"] == y, "supercluster"]) if tr is not None and len(tr) else set()
+        d = d[(d.index.isin(d.head(top).index)) | d["supercluster"].isin(hosts)]  # the training run's host always shows
         parts.append(
-            f"<h3>Superclusters in {y}: the {len(d)} with the most power in use</h3>"
+            f"<h3>Superclusters in {y}: the {min(top, len(d))} with the most power in use"
+            + (f", and {', '.join(sorted(hosts))} hosting the training run" if hosts else "") + "</h3>"
             + _table(pd.DataFrame({
                 "supercluster": d["supercluster"], "origin": d["origin"], "sites": d["n_sites"].astype(int).astype(str),
                 "states": d["regions"], "max RTT (ms)": [_num(v, 1) for v in d["max_rtt_ms"]],
@@ -557,7 +572,39 @@ def _tables(res: LoadedResults) -> str:
 # ---------------------------------------------------------------- the page
 
 
-def render_report(res: LoadedResults) -> str:
+def _run_record(res: LoadedResults) -> str:
+    """What was run (run.json): command, start, scenario and bases, overrides by source, solver
+    options, versions, phase times, and the hash of every input file."""
+    rec = res.record
+    head = '<section id="run"><h2>Run record</h2>'
+    if not rec:
+        return head + f'<p class="note">No run.json in {_e(res.path)} (written by an older dcplan): no record of this run.</p></section>'
+    sc = rec.get("scenario", {})
+    facts = [
+        ("command", rec.get("command") or "–"), ("started", rec.get("started_at", "–")),
+        ("scenario", f"{sc.get('name', '')} ({sc.get('folder') or 'in memory'})"),
+        ("bases", " → ".join(sc.get("bases") or []) or "none"),
+        ("versions", ", ".join(f"{k} {v}" for k, v in (rec.get("versions") or {}).items())),
+        ("solver options", ", ".join(f"{k}={v}" for k, v in (rec.get("solver_options") or {}).items()) or "HiGHS defaults"),
+        ("wall time", ", ".join(f"{k} {v:,.1f} s" for k, v in (rec.get("phase_seconds") or {}).items()) or "–"),
+    ]
+    out = [head, _table(pd.DataFrame(facts, columns=["", "value"]), left=("", "value"))]
+    ovr = (rec.get("overrides") or {})
+    rows = [{"source": src, "path": k, "value": str(v)} for src, d in (ovr.get("sources") or {}).items() for k, v in d.items()]
+    resolved = ovr.get("resolved") or {}
+    out.append(f"<h3>Overrides ({len(resolved)} after merging)</h3>")
+    out.append(_table(pd.DataFrame(rows), left=("source", "path", "value")) if rows else '<p class="note">none given on the command line</p>')
+    if resolved:
+        out.append("<details><summary>every override, merged</summary>" + _table(
+            pd.DataFrame([{"path": k, "value": str(v)} for k, v in resolved.items()]), left=("path", "value")) + "</details>")
+    inputs = rec.get("inputs") or {}
+    out.append(f"<details><summary>{len(inputs)} input files (SHA-256)</summary>" + _table(
+        pd.DataFrame([{"file": k, "sha256": v[:16] + "…"} for k, v in inputs.items()], columns=["file", "sha256"]),
+        left=("file", "sha256")) + "</details></section>")
+    return "".join(out)
+
+
+def render_report(res: LoadedResults, found_superclusters: bool = False) -> str:
     """The report page for loaded results, as one HTML string."""
     from plotly.offline import get_plotlyjs
 
@@ -576,9 +623,10 @@ def render_report(res: LoadedResults) -> str:
             _binding(res),
             _plotly_charts(res),
             _charts(imgs),
-            _map(res),
+            _map(res, found_superclusters),
             _network(res),
             _tables(res),
+            _run_record(res),
         ]
     )
     return (
@@ -592,12 +640,12 @@ def render_report(res: LoadedResults) -> str:
     )
 
 
-def write_report(results_dir: str | Path, out_path: str | Path | None = None) -> Path:
+def write_report(results_dir: str | Path, out_path: str | Path | None = None, found_superclusters: bool = False) -> Path:
     """Write the self-contained HTML report of a results folder (default `<results_dir>/report.html`).
 
     Raises `dcplan.reports.load.ResultsNotFound` when the folder holds no complete results."""
     res = read_results(results_dir)
     out = Path(out_path) if out_path is not None else Path(results_dir) / "report.html"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(render_report(res), encoding="utf-8")
+    out.write_text(render_report(res, found_superclusters), encoding="utf-8")
     return out

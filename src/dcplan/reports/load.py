@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from dcplan.results.results import TABLE_NAMES
+from dcplan.results.results import TABLE_NAMES, WORKBOOK
 
 REQUIRED_TABLES = ("compute", "capacity", "gpus", "power", "costs", "shadow_prices", "binding")
 """Tables the report needs; the others in TABLE_NAMES are read when present."""
@@ -41,6 +41,18 @@ class LoadedResults:
     notes: list[str] = field(default_factory=list)
     superclusters: dict[str, list[str]] | None = None
     fiber_links: list[tuple[str, str]] | None = None
+    record: dict | None = None
+    """The folder's run.json (what was run, inputs, versions; None for an older run)."""
+
+    def __repr__(self) -> str:
+        from dcplan.results.display import results_repr
+
+        return results_repr(self, "LoadedResults").replace(">", f" from {self.path}>")
+
+    def _repr_html_(self) -> str:
+        from dcplan.results.display import results_html
+
+        return results_html(self, "LoadedResults", tuple(self.tables))
 
     def __getattr__(self, name: str) -> pd.DataFrame:
         tables = self.__dict__.get("tables", {})
@@ -66,13 +78,31 @@ class LoadedResults:
 
 
 def _read_table(folder: Path, name: str) -> pd.DataFrame | None:
-    """`<name>.parquet`, else `<name>.csv`, else None."""
+    """`<name>.parquet`, else `<name>.csv`, else sheet `name` of `results.xlsx`, else None."""
     pq, csv = folder / f"{name}.parquet", folder / f"{name}.csv"
     if pq.is_file():
         return pd.read_parquet(pq)
     if csv.is_file():
         return pd.read_csv(csv)
+    book = _workbook(folder)
+    if book is not None and name in book:
+        return book[name]
     return None
+
+
+def _workbook(folder: Path) -> dict[str, pd.DataFrame] | None:
+    """Every sheet of the folder's results.xlsx (read once per folder and file version), or None."""
+    p = folder / WORKBOOK
+    if not p.is_file():
+        return None
+    key = (str(p.resolve()), p.stat().st_mtime_ns)
+    if key not in _BOOKS:
+        _BOOKS.clear()
+        _BOOKS[key] = pd.read_excel(p, sheet_name=None, engine="openpyxl")
+    return _BOOKS[key]
+
+
+_BOOKS: dict[tuple[str, int], dict[str, pd.DataFrame]] = {}
 
 
 def read_sites(folder: str | Path) -> pd.DataFrame | None:
@@ -134,6 +164,9 @@ def read_results(results_dir: str | Path) -> LoadedResults:
     if sites is None:
         notes.append(f"no {SITES_TABLE}.parquet with site coordinates in {folder}: the map is skipped")
     clusters, links = read_network(folder, sites)
+    from dcplan.results.record import read_run_record
+
     return LoadedResults(
-        path=folder, tables=tables, summary=summary, sites=sites, notes=notes, superclusters=clusters, fiber_links=links
+        path=folder, tables=tables, summary=summary, sites=sites, notes=notes, superclusters=clusters, fiber_links=links,
+        record=read_run_record(folder),
     )

@@ -72,7 +72,7 @@ def _label_sites(ax, rows: pd.DataFrame, fontsize: float = 7) -> None:
     ax_box = ax.get_window_extent()
     placed: list[tuple[float, float, float, float]] = []
     for s, r in rows.iterrows():
-        text = f"{_short_name(r.get('name'), str(s))}\n{_fmt_mw(r['mw'])}"
+        text = f"{_short_name(r.get('name'), str(s))}\n{_fmt_mw(r['mw'])}" if r["mw"] > 0 else _short_name(r.get("name"), str(s))
         w = max(len(line) for line in text.splitlines()) * fontsize * 0.58 + 4
         h = 2 * fontsize * 1.25 + 4
         px, py = ax.transData.transform((r.geometry.x, r.geometry.y))
@@ -123,13 +123,14 @@ def plot_site_map(
     *,
     superclusters: Mapping[str, Sequence[str]] | Sequence[Sequence[str]] | None = None,
     fiber_links: Sequence[Sequence[str]] | None = None,
-    label_top: int = 8,
+    label_top: int | None = 8,
     max_superclusters: int | None = 6,
     ax=None,
 ) -> Figure:
     """Sites sized by IT MW in use in `year` (default: the last year of `power`) on the lower-48
     state boundaries. Sites with nothing in use are hollow markers. Every site is one marker, in
-    two scatter collections (in use, idle). The `label_top` largest sites are named.
+    two scatter collections (in use, idle). The `label_top` largest sites are named (None: every
+    site, idle ones too).
 
     `superclusters`: member site ids per supercluster, as {name: [sites]} or a list of lists
     (named SC1, SC2, ...); each is outlined and labelled. `fiber_links`: pairs
@@ -146,7 +147,9 @@ def plot_site_map(
     active = set(power.loc[(power["year"] == year) & (power["it_mw"] > 0), "region"].dropna())
 
     if ax is None:
-        fig = Figure(figsize=(12, 7.5), layout="constrained")
+        from dcplan.reports.plots import InlineFigure
+
+        fig = InlineFigure(figsize=(12, 7.5), layout="constrained")
         ax = fig.add_subplot()
     else:
         fig = ax.figure
@@ -228,7 +231,10 @@ def plot_site_map(
     ax.set_xlim(xmin - 50_000, xmax + 50_000)
     ax.set_ylim(ymin - 50_000, ymax + 50_000)
     ax.set_aspect("equal")
-    _label_sites(ax, on.sort_values("mw", ascending=False).head(label_top))
+    if label_top is None:  # every site: in use largest first, then idle ones
+        _label_sites(ax, pts.sort_index().sort_values("mw", ascending=False, kind="stable"), fontsize=6)
+    else:
+        _label_sites(ax, on.sort_values("mw", ascending=False).head(label_top))
 
     handles = [
         Line2D(

@@ -40,11 +40,23 @@ def _table(data, name: str) -> pd.DataFrame:
     return getattr(data, name)
 
 
+class InlineFigure(Figure):
+    """A matplotlib Figure that Jupyter shows as a PNG without ``%matplotlib inline`` (its
+    ``_repr_png_``); with the inline backend active, Jupyter's own formatter shows it once."""
+
+    def _repr_png_(self) -> bytes:
+        import io
+
+        buf = io.BytesIO()
+        self.savefig(buf, format="png", dpi=100)
+        return buf.getvalue()
+
+
 def _figure(ax, figsize=(10, 5.5)):
     """(fig, ax): the given axes' figure, or a new constrained-layout figure with one axes."""
     if ax is not None:
         return ax.figure, ax
-    fig = Figure(figsize=figsize, layout="constrained")
+    fig = InlineFigure(figsize=figsize, layout="constrained")
     return fig, fig.add_subplot()
 
 
@@ -249,7 +261,7 @@ TECH_COLORS = {
 def plot_power_by_technology(data) -> Figure:
     """Power technologies per year: MW online by technology (stacked, GW; on-site and contracted)
     in the top panel, CO2 from on-site and contracted generation (Mt/yr) in the bottom one."""
-    fig = Figure(figsize=(10, 7), layout="constrained")
+    fig = InlineFigure(figsize=(10, 7), layout="constrained")
     ax1, ax2 = fig.subplots(2, 1, sharex=True, height_ratios=[2, 1])
     years = sorted(int(y) for y in _table(data, "compute")["year"])
     try:
@@ -296,7 +308,7 @@ def plot_builds(data, kind: str = "built") -> Figure:
     piv = cap.pivot_table(index="year", columns="asset", values=kind, aggfunc="sum").clip(lower=0)
     years = sorted(int(y) for y in (piv.index if len(piv) else _table(data, "compute")["year"]))
     piv = piv.reindex(years).fillna(0.0)
-    fig = Figure(figsize=(10, 7), layout="constrained")
+    fig = InlineFigure(figsize=(10, 7), layout="constrained")
     ax1, ax2 = fig.subplots(2, 1, sharex=True, height_ratios=[2, 1])
     mw_assets = sorted((a for a in piv.columns if a != "transformer"), key=lambda a: (asset(a).order, a)) or ["shell"]
     w = 0.8 / len(mw_assets)
@@ -402,6 +414,19 @@ def _short_where(w, n: int = 13) -> str:
     return "\n".join(x if len(x) <= n else x[: n - 1] + "…" for x in w.split(" @ "))
 
 
+def unit_norms(tl: pd.DataFrame) -> dict[str, LogNorm]:
+    """One log colour scale per unit of the bottleneck timeline `tl` (from the binding values of
+    that unit), so a $/MW row and a $/wafer row are each coloured on their own scale."""
+    pos = tl[tl["binding"].astype(bool) & (tl["shadow_price_usd_per_unit"] > 0)]
+    out: dict[str, LogNorm] = {}
+    for unit in tl["unit"].dropna().unique():
+        v = pos.loc[pos["unit"] == unit, "shadow_price_usd_per_unit"].astype(float)
+        hi = max(float(v.max()), 1.0) if len(v) else 10.0
+        lo = min(max(float(v.min()), 1.0), hi / 10) if len(v) else 1.0  # the unit's top value is the darkest
+        out[str(unit)] = LogNorm(vmin=lo, vmax=hi, clip=True)
+    return out
+
+
 def plot_bottlenecks(data, ax=None) -> Figure:
     """Bottleneck heat map: constraint family × year, colour = shadow price (USD per unit,
     log scale). Each binding cell shows the value of one more unit and where the most valuable
@@ -434,20 +459,25 @@ def plot_bottlenecks(data, ax=None) -> Figure:
     info = tl.drop_duplicates("family").set_index("family")
     fig, ax = _figure(ax, (13, 0.62 * len(m) + 2.2))
     vals = m.to_numpy(dtype=float)
-    pos = vals[vals > 0]
     ax.imshow(
         np.where(present.notna().to_numpy(), 1.0, np.nan), cmap=mpl.colors.ListedColormap(["#EEEEEE"]), aspect="auto"
     )
     cmap = mpl.colormaps["YlOrRd"]
-    lo = max(float(pos.min()), 1.0) if pos.size else 1.0
-    norm = LogNorm(vmin=lo, vmax=max(float(pos.max()) if pos.size else 10.0, lo * 10), clip=True)
-    im = ax.imshow(np.where(vals > 0, vals, np.nan), cmap=cmap, norm=norm, aspect="auto")
-    for i in range(vals.shape[0]):
+    norms = unit_norms(tl)
+    rgba = np.zeros((*vals.shape, 4))
+    for i, fam in enumerate(m.index):
+        norm = norms.get(str(info.at[fam, "unit"]), LogNorm(vmin=1.0, vmax=10.0, clip=True))
+        for j in range(vals.shape[1]):
+            if vals[i, j] > 0:
+                rgba[i, j] = cmap(norm(vals[i, j]))
+    ax.imshow(rgba, aspect="auto")
+    for i, fam in enumerate(m.index):
+        norm = norms.get(str(info.at[fam, "unit"]), LogNorm(vmin=1.0, vmax=10.0, clip=True))
         for j in range(vals.shape[1]):
             v = vals[i, j]
             if v > 0:
-                rgba = cmap(norm(v))
-                lum = 0.299 * rgba[0] + 0.587 * rgba[1] + 0.114 * rgba[2]
+                c = cmap(norm(v))
+                lum = 0.299 * c[0] + 0.587 * c[1] + 0.114 * c[2]
                 txt = f"{money(v) if v >= 1 else '< $1'}\n{_short_where(where.iat[i, j])}".strip()
                 ax.text(
                     j,
@@ -468,9 +498,8 @@ def plot_bottlenecks(data, ax=None) -> Figure:
     ax.grid(which="minor", color="white", lw=1.5)
     ax.tick_params(which="minor", length=0)
     ax.set_xlabel("year")
-    ax.set_title("Bottleneck timeline: value of one more unit of each constraint (shadow price)")
-    cb = fig.colorbar(im, ax=ax, fraction=0.035, pad=0.01)
-    cb.set_label("USD per unit (year-y $, log scale)")
+    ax.set_title("Bottleneck timeline: value of one more unit of each constraint (shadow price)\n"
+                 "colour: log scale within each unit (rows in the same unit share a scale), year-y USD")
     fig.legend(
         handles=[
             Patch(facecolor="#EEEEEE", label="slack (not binding)"),

@@ -22,6 +22,7 @@ from dcplan.errors import InputError, InputProblem
 from dcplan.paths import default_scenario_dir
 from dcplan.scenario.checks import ParamWhere, cross_checks
 from dcplan.scenario.geo_checks import geo_checks
+from dcplan.scenario.layers import read_layers, remap_problems
 from dcplan.scenario.overrides import apply_cell_overrides, flatten, split_overrides
 from dcplan.scenario.scenario import Scenario
 from dcplan.scenario.schema import PARAMETERS, TABLES, TableSpec, param_spec
@@ -54,21 +55,24 @@ def load_scenario(
         raise InputError([InputProblem(str(folder), "no such scenario folder")])
     problems: list[InputProblem] = []
     meta = _read_yaml(yaml_path, problems)
-    raw, labels = _read_folder(folder, meta, yaml_path, problems)
+    layers = read_layers(folder, meta, yaml_path, problems)  # the base chain (scenario/layers.py)
     meta = meta or {}
-    solver, p = solver_option_problems(meta.get("solver"), origin=yaml_path.name)
+    solver, p = solver_option_problems({**layers.solver, **(meta.get("solver") or {})}, origin=yaml_path.name)
     problems += p
-    return _assemble(
-        raw,
-        labels,
-        name=str(meta.get("name") or folder.name),
-        description=str(meta.get("description") or ""),
-        sources=[(yaml_path.name, meta.get("overrides") or {}), (overrides_origin, overrides or {})],
-        folder=folder,
-        problems=problems,
-        solver_options=solver,
-        scope=_scope(meta, folder),
-    )
+    try:
+        return _assemble(
+            layers.raw,
+            layers.labels,
+            name=str(meta.get("name") or folder.name),
+            description=str(meta.get("description") or ""),
+            sources=[*layers.sources, (yaml_path.name, meta.get("overrides") or {}), (overrides_origin, overrides or {})],
+            folder=folder,
+            problems=problems,
+            solver_options=solver,
+            scope=_scope(meta, folder),
+        )
+    except InputError as e:
+        raise InputError(remap_problems(e.problems, layers.labels, layers.add_labels)) from None
 
 
 def _scope(meta: Mapping[str, Any], folder: Path, depth: int = 0) -> str:
@@ -190,50 +194,6 @@ def _read_csv(path: Path) -> pd.DataFrame:
     df = df.fillna("")
     blank = df.apply(lambda s: s.str.strip() == "").all(axis=1) if len(df.columns) else pd.Series(False, index=df.index)
     return df[~blank]
-
-
-def _read_folder(
-    folder: Path, meta: dict | None, yaml_path: Path, problems: list[InputProblem]
-) -> tuple[dict[str, pd.DataFrame], dict[str, str]]:
-    """Read every table from `folder`, falling back to the base folder.
-
-    Returns (raw string frames, labels). A table that is missing or unreadable gets a label
-    but no frame, and its problem is reported here. When scenario.yaml could not be read
-    (`meta` None) or its base was not found, missing tables are not reported.
-    """
-    n_before = len(problems)
-    base = _resolve_base((meta or {}).get("base"), folder, yaml_path.name, problems)
-    if len(problems) > n_before:
-        meta = None  # the base is unknown: missing tables would only repeat its problem
-    raw: dict[str, pd.DataFrame] = {}
-    labels: dict[str, str] = {}
-    for spec in TABLES.values():
-        d = next((d for d in (folder, base) if d is not None and (d / spec.file).is_file()), None)
-        if d is None:
-            if spec.required:
-                labels[spec.name] = spec.file
-                if meta is not None:
-                    problems.append(InputProblem(spec.file, _missing_table_message(spec, folder, base)))
-            continue
-        label = spec.file if d == folder else f"{spec.file} (from base {d})"
-        labels[spec.name] = label
-        try:
-            raw[spec.name] = _read_csv(d / spec.file)
-        except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError, OSError) as e:
-            problems.append(InputProblem(label, f"cannot be read as CSV: {e}"))
-    problems += _unknown_tables(folder)
-    return raw, labels
-
-
-def _unknown_tables(folder: Path) -> list[InputProblem]:
-    """CSV files in the folder that are no table: a misnamed table would otherwise be ignored
-    silently (and, with a base, replaced by the base's table)."""
-    known = [spec.file for spec in TABLES.values()]
-    return [
-        InputProblem(p.name, f"unknown table{_did_you_mean(p.name, known)}; expected one of: {', '.join(known)}")
-        for p in sorted(folder.glob("*.csv"))
-        if p.name not in known
-    ]
 
 
 def _missing_table_message(spec: TableSpec, folder: Path, base: Path | None) -> str:

@@ -38,6 +38,31 @@ class Scenario:
     scope: str = ""
     """Who the planner is (scenario.yaml `scope:`), e.g. the whole US AI build-out or one company."""
 
+    def __repr__(self) -> str:
+        sites = self.tables.get("sites")
+        n_sites = len(sites) if sites is not None else 0
+        n_regions = sites["region"].nunique() if sites is not None and len(sites) else 0
+        where = f" from {self.folder}" if self.folder is not None else ""
+        return (
+            f"<Scenario '{self.name}'{where}: {self.start_year}-{self.end_year}, {n_sites} sites in {n_regions} regions, "
+            f"{len(self.tables.get('gpus', ()))} GPU generations, {len(self.overrides)} overrides>"
+        )
+
+    def _repr_html_(self) -> str:
+        import html
+
+        e = html.escape
+        ovr = "".join(f"<li><code>{e(str(k))}</code> = {e(str(v))}</li>" for k, v in list(self.overrides.items())[:20])
+        more = f"<li>… {len(self.overrides) - 20} more</li>" if len(self.overrides) > 20 else ""
+        counts = ", ".join(f"{k} {len(v)}" for k, v in self.tables.items() if len(v))
+        return (
+            f"<div><p style='margin:4px 0'><b>{e(repr(self)[1:-1])}</b></p>"
+            + (f"<p style='margin:4px 0'>{e(self.description)}</p>" if self.description else "")
+            + f"<p style='margin:4px 0'>rows per table: {e(counts)}</p>"
+            + (f"<p style='margin:4px 0'>overrides:</p><ul>{ovr}{more}</ul>" if ovr else "")
+            + "</div>"
+        )
+
     # ----- horizon -------------------------------------------------------------------------
     @property
     def start_year(self) -> int:

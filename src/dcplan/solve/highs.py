@@ -11,6 +11,10 @@ hold the parametric arrays against.
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import os
+import sys
 import time
 from dataclasses import dataclass, field
 
@@ -23,6 +27,7 @@ from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from dcplan.solve.parametric import Arrays, ParametricLP
 
+log = logging.getLogger(__name__)
 INF = highspy.kHighsInf
 IPM_MIN_COLUMNS = 20_000
 """Cold solves of LPs with more columns than this use HiGHS's interior point method."""
@@ -84,6 +89,46 @@ def compile_lp(model) -> _Compiled:
     return _Compiled(c, offset, A, row_lower, row_upper, col_lower, col_upper, list(info.rows), list(info.columns))
 
 
+@contextlib.contextmanager
+def _stdout_to_stderr():
+    """Send C-level stdout to stderr for the duration (HiGHS prints its banner with printf)."""
+    try:
+        fd = sys.__stdout__.fileno() if sys.__stdout__ is not None else 1
+        sys.__stdout__.flush() if sys.__stdout__ is not None else None
+        saved = os.dup(fd)
+    except (OSError, ValueError, AttributeError):  # no real stdout (embedded, some notebooks)
+        yield
+        return
+    try:
+        os.dup2(2, fd)
+        yield
+    finally:
+        os.dup2(saved, fd)
+        os.close(saved)
+
+
+def new_highs() -> highspy.Highs:
+    """A silent ``highspy.Highs``: its banner goes to stderr, never to stdout, and output is off."""
+    with _stdout_to_stderr():
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+    return h
+
+
+SOLVER_LOG_STDERR = "-"
+"""Value of the ``solver_log`` option that streams HiGHS's log to stderr."""
+
+
+def highs_options(options: dict | None) -> dict:
+    """HiGHS options with dcplan's ``solver_log`` (a file path, or ``-`` for stderr) turned into
+    HiGHS's own log options; HiGHS never writes to stdout."""
+    out = dict(options or {})
+    target = out.pop("solver_log", None)
+    if target:
+        out.update(output_flag=True, log_to_console=False, log_file="/dev/stderr" if target == SOLVER_LOG_STDERR else str(target))
+    return out
+
+
 class HighsLP:
     """A Pyomo LP held in HiGHS: solve, load results back, update parameters and re-solve.
 
@@ -94,10 +139,12 @@ class HighsLP:
 
     def __init__(self, model, options: dict | None = None, values: dict | None = None):
         self.model = model
-        self.highs = highspy.Highs()
-        self.highs.setOptionValue("output_flag", False)
-        self._user_solver = "solver" in (options or {})
-        for k, v in (options or {}).items():
+        self.highs = new_highs()
+        options = highs_options(options)
+        self._user_solver = "solver" in options
+        if "threads" in options:  # HiGHS's thread pool is global: restart it at the asked size
+            highspy.Highs.resetGlobalScheduler(True)
+        for k, v in options.items():
             self.highs.setOptionValue(k, v)
         t0 = time.perf_counter()
         self.par = ParametricLP(model)

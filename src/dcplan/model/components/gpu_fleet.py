@@ -9,11 +9,9 @@ from dcplan.model.sets import ModelSets
 
 def installed(m, sets: ModelSets, g: str, s: str, y: int):
     """kGPU of generation g installed at s in year y: pipeline + vintages not yet retired (G1)."""
-    return (
-        m.gpu_pipeline_kgpu[g, s, y]
-        + quicksum(m.ship[g, s, v] for v in sets.ships_alive(g, s, y))
-        + quicksum(m.early_ship[g, s, v] for v in sets.early_ships_alive(g, s, y))
-    )
+    terms = [m.ship[g, s, v] for v in sets.ships_alive(g, s, y)]
+    terms += [m.early_ship[g, s, v] for v in sets.early_ships_alive(g, s, y)]
+    return sum(terms, m.gpu_pipeline_kgpu[g, s, y])  # builtin sum: ~2x faster than quicksum for a few terms
 
 
 def add(m, sets: ModelSets) -> None:
@@ -26,7 +24,10 @@ def add(m, sets: ModelSets) -> None:
         m.EARLY_SHIP, bounds=(0, 0), doc="GPUs of a generation shipped a year before it is available (fixed at 0, eq. L2)"
     )
 
-    m.gpu_in_use_upper = Constraint(m.USE_T, rule=lambda m, g, s, y, t: m.use[g, s, y, t] <= installed(m, sets, g, s, y))
+    # G1 once per (g, s, y) as a named expression: every slice's G2 row shares it (built and compiled once)
+    m.installed_kgpu = Expression(m.USE, rule=lambda m, g, s, y: installed(m, sets, g, s, y),
+                                  doc="GPUs installed (eq. G1), thousand")
+    m.gpu_in_use_upper = Constraint(m.USE_T, rule=lambda m, g, s, y, t: m.use[g, s, y, t] <= m.installed_kgpu[g, s, y])
     # G4 (optional): GPUs already installed must run (operations.pipeline_gpus_must_run)
     m.gpu_must_run = Constraint(
         [(g, s, y, t) for g, s, y in sets.must_run for t in T],

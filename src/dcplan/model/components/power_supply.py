@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pyomo.environ import Constraint, NonNegativeReals, Var, quicksum
 
-from dcplan.model.components.common import can_have, online
+from dcplan.model.components.common import can_have, online, online_capacity
 from dcplan.model.sets import ModelSets
 
 
@@ -31,9 +31,10 @@ def add(m, sets: ModelSets) -> None:
         supply = (m.grid[s, y, t] if (s, y, t) in grid_set else 0) + gen
         return m.pue[s] * m.it_mw[s, y, t] <= supply
 
+    grid_cap = online_capacity(m, sets, "grid_interconnection")
     m.power_balance = Constraint([(s, y, t) for s in sets.sites for y in sets.years for t in T], rule=balance)
     m.grid_capacity = Constraint(
-        grid_idx, rule=lambda m, s, y, t: m.grid[s, y, t] <= online(m, sets, "grid_interconnection", s, y)
+        grid_idx, rule=lambda m, s, y, t: m.grid[s, y, t] <= grid_cap[s, y]
     )
     m.onsite_capacity = Constraint(
         onsite_idx, rule=lambda m, k, s, y, t: m.onsite[k, s, y, t] <= m.tech_availability[k, t] * online(m, sets, k, s, y)

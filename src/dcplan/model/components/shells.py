@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pyomo.environ import Constraint, quicksum
 
-from dcplan.model.components.common import online
+from dcplan.model.components.common import online_capacity
 from dcplan.model.sets import SITE_MAX_COLUMN, ModelSets
 
 
@@ -13,11 +13,12 @@ def add(m, sets: ModelSets) -> None:
     (a = shell, grid_interconnection, or a sites.csv limit column shared by on-site technologies)."""
 
     used = {(s, y) for _, s, y in sets.use}
+    cap = online_capacity(m, sets, "shell")
 
     def shell(m, s, y, t):
         if (s, y) not in used:
             return Constraint.Skip
-        return m.it_mw[s, y, t] <= online(m, sets, "shell", s, y)
+        return m.it_mw[s, y, t] <= cap[s, y]
 
     m.shell_capacity = Constraint([(s, y, t) for s in sets.sites for y in sets.years for t in sets.slices], rule=shell)
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from pyomo.environ import Constraint, quicksum
 
-from dcplan.model.components.common import online
+from dcplan.model.components.common import online_capacity
 from dcplan.model.sets import ModelSets
 
 
 def add(m, sets: ModelSets) -> None:
     """T1 transformer_capacity[s,y,t], T2 transformer_supply[y]."""
+    cap = online_capacity(m, sets, "transformer")
     m.transformer_capacity = Constraint(
-        m.GRID, rule=lambda m, s, y, t: m.mva_per_mw * m.grid[s, y, t] <= online(m, sets, "transformer", s, y)
+        m.GRID, rule=lambda m, s, y, t: m.mva_per_mw * m.grid[s, y, t] <= cap[s, y]
     )
     _delivery_cap(m, sets, "transformer", "transformer_supply", m.transformer_supply_mva)
 

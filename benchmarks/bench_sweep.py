@@ -1,0 +1,182 @@
+"""Benchmark: a 1,000-scenario Latin hypercube over 7 parameters of the default scenario.
+
+Prints, each with the command-line settings that produced it:
+
+* re-solve vs rebuild: seconds per scenario in this process, re-solving one Plan in place vs
+  building and solving every scenario from scratch, on the same `--subsample` scenarios; the
+  rebuild time of the whole sweep is extrapolated from the subsample (and says so);
+* 1 vs 2 workers (Dask LocalCluster): wall time on the first `--speedup-n` scenarios;
+* the whole sweep on 2 workers: wall time, scenarios/s, worker RSS at the start and end;
+* `--medium`: 100 scenarios of the medium benchmark instance, when `instance("medium")` exists.
+
+    python benchmarks/bench_sweep.py [--n 1000] [--subsample 20] [--speedup-n 200] [--medium]
+
+The machine may be shared: run it when it is quiet, and report the load average it prints.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+
+PARAMETERS = {
+    "planner_share.cowos": {"dist": "uniform", "low": 0.2, "high": 0.6},
+    "planner_share.hbm": {"dist": "uniform", "low": 0.2, "high": 0.6},
+    "demand.growth_per_year": {"dist": "triangular", "low": 1.2, "mode": 1.4, "high": 1.8},
+    "power_price.escalation_per_year": {"dist": "uniform", "low": 0.0, "high": 0.04},
+    "power_technologies.gas_sc.capex_usd_per_kw": {"dist": "uniform", "low": 1500, "high": 3000},
+    "sites.*.pue": {"dist": "normal", "mean": 1.2, "sd": 0.05, "low": 1.05, "high": 1.4},
+    "regions.VA.interconnection_cap_mw_per_year": {"dist": "lognormal", "median": 250, "sigma": 0.4, "high": 5000},
+    "power_technologies.gas_cc.lead_time_years": {"values": [5, 6, 7]},
+}
+
+
+def spec_for(n: int, name: str = "bench", base_scenario=None):
+    from dcplan.sweeps.spec import parse_spec
+
+    return parse_spec({"name": name, "sampler": "lhs", "samples": n, "seed": 42, "parameters": PARAMETERS},
+                      base_scenario=base_scenario)
+
+
+def subset_spec(spec, points: list[dict]):
+    """A list spec of the given scenarios (their overrides), same base."""
+    from dcplan.sweeps.spec import parse_spec
+
+    return parse_spec({"name": spec.name + "-sub", "sampler": "list", "scenarios": points}, base_scenario=_BASE)
+
+
+_BASE = None
+
+
+def overrides_of(spec, base, k: int | None = None) -> list[dict]:
+    from dcplan.sweeps.runner import plan_tasks
+
+    _, tasks = plan_tasks(spec, base)
+    return [t.overrides for t in (tasks if k is None else tasks[:k])]
+
+
+def rebuild_every(base, points: list[dict]) -> float:
+    """Seconds per scenario building a fresh Plan for each (in this process, as resolve_in_place)."""
+    from dcplan.plan import Plan
+    from dcplan.sweeps.kpis import record_from
+
+    t0 = time.perf_counter()
+    for ovr in points:
+        res = Plan(base.with_overrides(ovr), {}).solve()
+        record_from(res, ["cost", "compute", "unmet", "capacity", "energy", "shadow_prices", "binding"])
+    return (time.perf_counter() - t0) / len(points)
+
+
+def resolve_in_place(base, points: list[dict]) -> tuple[float, int, float]:
+    """(seconds per scenario, builds, mean HiGHS seconds) solving each through the worker's
+    `solve_scenario` (one Plan per structure key, re-solved in place)."""
+    from dcplan.sweeps.runner import clear_plans, solve_scenario
+    from dcplan.sweeps.spec import KPIS
+
+    clear_plans()
+    t0 = time.perf_counter()
+    recs = [solve_scenario(base, str(i), ovr, list(KPIS), {}) for i, ovr in enumerate(points)]
+    dt = (time.perf_counter() - t0) / len(points)
+    bad = [r for r in recs if r["status"] != "optimal"]
+    assert not bad, bad[:1]
+    v = sum(r.get("validate_seconds", 0.0) for r in recs) / len(recs)
+    print(f"  of which validating the scenario's inputs (with_overrides): {v:.2f} s/scenario")
+    return dt, sum(r["rebuilt"] for r in recs), sum(r["solve_seconds"] for r in recs) / len(recs)
+
+
+def timed_sweep(spec, workers: int, base, out: Path) -> tuple[float, pd.DataFrame]:
+    from dcplan.sweeps import load
+    from dcplan.sweeps.runner import clear_plans, run_sweep
+
+    shutil.rmtree(out, ignore_errors=True)
+    clear_plans()
+    t0 = time.perf_counter()
+    res = run_sweep(spec, out, workers=workers, base_scenario=base)
+    dt = time.perf_counter() - t0
+    sc = pd.concat([pd.read_parquet(p) for p in (out / "scenarios").glob("*.parquet")], ignore_index=True)
+    assert res.done == len(sc), (res, len(sc))
+    return dt, sc
+
+
+def rss_summary(sc: pd.DataFrame) -> str:
+    """RSS per worker: first and last scenario it finished, and the maximum (MB)."""
+    parts = []
+    for w, g in sc.sort_values("finished_at").groupby("worker"):
+        parts.append(f"{w}: {g['rss_mb'].iloc[0]:,.0f} -> {g['rss_mb'].iloc[-1]:,.0f} MB (max {g['rss_mb'].max():,.0f}) "
+                      f"over {len(g)} scenarios")
+    return "; ".join(parts)
+
+
+def main() -> None:
+    global _BASE
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--n", type=int, default=1000)
+    ap.add_argument("--subsample", type=int, default=20, help="scenarios timed for re-solve vs rebuild")
+    ap.add_argument("--speedup-n", type=int, default=200, help="scenarios timed on 1 and on 2 workers")
+    ap.add_argument("--medium", action="store_true", help="also scenarios of instance('medium')")
+    ap.add_argument("--medium-n", type=int, default=100)
+    ap.add_argument("--skip-full", action="store_true", help="skip the whole-sweep run on 2 workers")
+    ap.add_argument("--full-n", type=int, default=None,
+                    help="run only the first FULL_N scenarios of the sweep on 2 workers and extrapolate (says so)")
+    a = ap.parse_args()
+    from dcplan.scenario.load import load_scenario
+
+    print(f"load average {os.getloadavg()[0]:.1f} / {os.getloadavg()[1]:.1f} / {os.getloadavg()[2]:.1f} on {os.cpu_count()} cores")
+    base = _BASE = load_scenario()
+    spec = spec_for(a.n, base_scenario=base)
+    tmp = Path(tempfile.mkdtemp(prefix="dcplan-bench-sweep-"))
+    print(f"sweep: LHS, {a.n} scenarios over {len(PARAMETERS)} parameters of the default ({', '.join(PARAMETERS)})")
+
+    # re-solve vs rebuild on the same subsample, in this process (the workers' code path)
+    pts = overrides_of(spec, base, a.subsample)
+    per_resolve, n_builds, solve_s = resolve_in_place(base, pts)
+    per_rebuild = rebuild_every(base, pts)
+    print(f"re-solve in place: {per_resolve:.2f} s/scenario over {len(pts)} scenarios in-process "
+          f"({n_builds} builds, incl. the first); mean HiGHS time {solve_s:.3f} s")
+    print(f"rebuild every scenario: {per_rebuild:.2f} s/scenario over the same {len(pts)} (measured); "
+          f"extrapolated to {a.n}: {per_rebuild * a.n / 60:,.1f} min vs re-solve {per_resolve * a.n / 60:,.1f} min")
+    print(f"re-solve vs rebuild: {per_rebuild / per_resolve:.1f}x (target >= 10x)")
+
+    # 1 vs 2 workers on the same scenarios
+    sp = subset_spec(spec, overrides_of(spec, base, a.speedup_n))
+    t1, _ = timed_sweep(sp, 1, base, tmp / "w1")
+    t2, _ = timed_sweep(sp, 2, base, tmp / "w2")
+    print(f"{a.speedup_n} scenarios: 1 worker {t1:,.1f} s, 2 workers {t2:,.1f} s: {t1 / t2:.2f}x (target >= 1.8x); "
+          "both include starting the LocalCluster")
+
+    if not a.skip_full:
+        m = a.full_n or a.n
+        run = spec if m >= a.n else subset_spec(spec, overrides_of(spec, base, m))
+        t, sc = timed_sweep(run, 2, base, tmp / "full")
+        st = sc["status"].value_counts().to_dict()
+        what = f"whole sweep, {a.n} scenarios" if m >= a.n else f"first {m} of the {a.n} scenarios"
+        print(f"{what} on 2 workers: {t:,.1f} s ({m / t:.2f} scenarios/s); statuses {st}; builds {int(sc['rebuilt'].sum())}")
+        if m < a.n:
+            print(f"  extrapolated to {a.n} scenarios: {t * a.n / m / 60:,.1f} min (target <= 3 min) - extrapolated, not measured")
+        else:
+            print(f"  = {t / 60:.1f} min (target <= 3 min)")
+        print(f"worker RSS: {rss_summary(sc)}")
+
+    if a.medium:
+        try:
+            from dcplan.scenario.instances import instance
+        except ImportError:
+            print("medium: instance('medium') is not available in this checkout; skipped")
+        else:
+            med = instance("medium")
+            ms = spec_for(a.medium_n, "bench-medium", base_scenario=med)
+            t, sc = timed_sweep(ms, 2, med, tmp / "medium")
+            print(f"medium instance, {a.medium_n} scenarios on 2 workers: {t:,.1f} s ({a.medium_n / t:.2f} scenarios/s); statuses "
+                  f"{sc['status'].value_counts().to_dict()}; RSS {rss_summary(sc)}")
+    print(f"load average at the end {os.getloadavg()[0]:.1f}")
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,317 @@
+"""Run a sweep: in this process, on a local Dask cluster (the default), or on a Dask scheduler.
+
+Every worker keeps one `Plan` per structure key (a few, least recently used dropped) and re-solves
+it in place; scenarios are sent in order of their structure group, so a worker rebuilds only when
+the group changes. Workers return compact records (plain numbers and strings, never Pyomo objects);
+this process stores each as it arrives (see store.py), so a crash loses only scenarios in flight.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from dcplan.errors import InputError, SolveError
+from dcplan.sweeps.samplers import design
+from dcplan.sweeps.spec import SweepSpec
+from dcplan.sweeps.store import Store, base_digest, run_record, scenario_key
+
+HIGHS_OPTIONS = {"threads": 1}
+"""Each Dask worker runs HiGHS on one thread: the sweep's parallelism is across scenarios. In-process
+sweeps keep HiGHS's defaults: HiGHS fixes its thread pool at the first solve in a process, and a
+later solve asking for another `threads` value fails (status 'Not Set')."""
+
+MAX_PLANS = 2
+"""Plans (one per structure key) a worker keeps; the least recently used is dropped beyond this."""
+
+
+@dataclass
+class Task:
+    """One scenario to solve: its store key, overrides and structure group (for ordering)."""
+
+    key: str
+    overrides: dict[str, Any]
+    group: tuple = ()
+
+
+@dataclass
+class SweepResult:
+    """What one run of a sweep did."""
+
+    folder: Path
+    n_points: int
+    n_scenarios: int
+    skipped: int
+    done: int = 0
+    failed: int = 0
+    seconds: float = 0.0
+    statuses: dict[str, int] = field(default_factory=dict)
+
+
+class SweepInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a sweep; what finished is stored and the same command resumes the rest."""
+
+    def __init__(self, result: SweepResult):
+        super().__init__("sweep interrupted")
+        self.result = result
+
+
+# ----- the worker side -------------------------------------------------------------------------------
+
+_PLANS: OrderedDict[str, Any] = OrderedDict()
+
+
+def _key_kwargs() -> dict:
+    """{'results': 'key'} when Plan can return compact key figures (issue 8), else {}."""
+    import inspect
+
+    from dcplan.plan import Plan
+
+    return {"results": "key"} if "results" in inspect.signature(Plan.resolve).parameters else {}
+
+
+_KEY = _key_kwargs()
+
+
+def structure_key(scn) -> str:
+    """The structure key of a scenario's LP (equal keys: one Plan re-solves both in place)."""
+    from dcplan.model.sets import build_sets
+
+    sets = build_sets(scn)
+    sk = getattr(sets, "structure_key", None)
+    return str(sk()) if callable(sk) else str(hash(sets.signature()))
+
+
+def _rss_mb() -> float:
+    try:
+        import psutil
+
+        return psutil.Process().memory_info().rss / 2**20
+    except Exception:  # pragma: no cover - psutil ships with distributed
+        return math.nan
+
+
+def solve_scenario(base, key: str, overrides: dict, kpis: list[str], highs_options: dict | None = None,
+                   max_plans: int = MAX_PLANS) -> dict:
+    """Solve one scenario (base + overrides) and return its compact record; never raises for a
+    scenario's own failure (invalid inputs, infeasible, solver error): those are statuses."""
+    from dcplan.plan import Plan
+    from dcplan.sweeps.kpis import record_from
+
+    t0 = time.perf_counter()
+    rec: dict[str, Any] = {"key": key, "status": "optimal", "reason": "", "objective_usd": math.nan, "kpis": [],
+                           "rebuilt": False, "solve_seconds": math.nan, "worker": f"{os.uname().nodename}:{os.getpid()}"}
+    try:
+        scn = base.with_overrides(overrides)
+        rec["validate_seconds"] = time.perf_counter() - t0
+    except InputError as e:
+        rec.update(status="invalid", reason="; ".join(str(p) for p in e.problems))
+    else:
+        try:
+            sk = structure_key(scn)
+            plan = _PLANS.get(sk)
+            if plan is None:
+                rec["rebuilt"] = True
+                plan = Plan(scn, highs_options if highs_options is not None else HIGHS_OPTIONS)
+                _PLANS[sk] = plan
+                while len(_PLANS) > max_plans:
+                    _PLANS.popitem(last=False)
+                res = plan.solve(**_KEY)
+            else:
+                _PLANS.move_to_end(sk)
+                res = plan.resolve(scn, **_KEY)
+            rec["solve_seconds"] = float(res.solver.get("solve_seconds", math.nan))
+            rec["objective_usd"], rec["kpis"] = record_from(res, kpis)
+        except SolveError as e:
+            status = "infeasible" if "nfeasible" in e.status else "solver_error"
+            rec.update(status=status, reason=f"{e.status}: {e.explanation}".strip(": "))
+        except Exception as e:  # a bug or an extreme input: record it, the sweep goes on
+            rec.update(status="error", reason=f"{type(e).__name__}: {e}")
+    rec["seconds"] = time.perf_counter() - t0
+    rec["rss_mb"] = _rss_mb()
+    return rec
+
+
+def clear_plans() -> None:
+    """Drop this process's cached Plans (tests; a fresh start)."""
+    _PLANS.clear()
+
+
+# ----- the driver side ----------------------------------------------------------------------------
+
+
+def load_base(spec: SweepSpec, base_scenario=None):
+    """The sweep's base scenario: `base_scenario` when given, else the spec's `base`."""
+    if base_scenario is not None:
+        return base_scenario
+    from dcplan.scenario.load import load_scenario
+
+    return load_scenario(None if spec.base == "default" else spec.base)
+
+
+def plan_tasks(spec: SweepSpec, base) -> tuple[pd.DataFrame, list[Task]]:
+    """The design with each point's store key, and one task per distinct key, in structure-group
+    order (scenarios that share an LP structure run one after another)."""
+    d = design(spec)
+    paths = [c for c in d.columns if c not in ("point", "trajectory", "step", "moved") and not c.startswith("u:")]
+    bd = base_digest(base)
+    fixed = dict(spec.model.overrides)
+    keys, tasks, seen = [], [], set()
+    for row in d[paths].itertuples(index=False, name=None):
+        ovr = {**fixed, **{p: v for p, v in zip(paths, row, strict=True) if not _missing(v)}}
+        k = scenario_key(bd, ovr)
+        keys.append(k)
+        if k not in seen:
+            seen.add(k)
+            tasks.append(Task(k, ovr))
+    d.insert(1, "key", keys)
+    structural = structural_paths(base, paths, d)
+    for t in tasks:
+        t.group = tuple((p, _sortable(t.overrides.get(p))) for p in structural)
+    tasks.sort(key=lambda t: t.group)  # stable: design order within a group
+    return d, tasks
+
+
+def _missing(v) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v))
+
+
+def _sortable(v) -> tuple:
+    return (0, 0.0) if _missing(v) else (1, float(v))
+
+
+def structural_paths(base, paths: list[str], d: pd.DataFrame) -> list[str]:
+    """The swept paths whose value changes the LP's structure: each is probed at its smallest and
+    largest design value against the base. Used only to order the work; correctness never depends
+    on it (a Plan rebuilds whenever the structure key differs)."""
+    try:
+        ref = structure_key(base)
+    except Exception:
+        return []
+    out = []
+    for p in paths:
+        vals = pd.to_numeric(d[p], errors="coerce").dropna()
+        if vals.nunique() < 2:
+            continue
+        for v in (vals.min(), vals.max()):
+            v = int(v) if float(v).is_integer() else float(v)
+            try:
+                if structure_key(base.with_overrides({p: v})) != ref:
+                    out.append(p)
+                    break
+            except Exception:
+                continue
+    return out
+
+
+def run_sweep(
+    spec: SweepSpec,
+    out: str | Path,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    on_record: Callable[[dict], None] | None = None,
+    base_scenario=None,
+    highs_options: dict | None = None,
+    max_plans: int = MAX_PLANS,
+    on_start: Callable[[SweepResult], None] | None = None,
+) -> SweepResult:
+    """Run (or resume) `spec` into folder `out`; return counts.
+
+    workers=0: in this process (no Dask). Otherwise a `dask.distributed` LocalCluster of `workers`
+    processes (default: the machine's cores), one thread each; `scheduler` ('tcp://host:port')
+    joins an existing cluster instead. `on_record` sees each finished scenario's record.
+    Ctrl-C raises SweepInterrupted after the store is consistent.
+    """
+    base = load_base(spec, base_scenario)
+    d, tasks = plan_tasks(spec, base)
+    store = Store(out)
+    store.open(run_record(spec, base, len(d), len(tasks)), d)
+    done = store.done_keys()
+    todo = [t for t in tasks if t.key not in done]
+    result = SweepResult(Path(out), len(d), len(tasks), skipped=len(tasks) - len(todo))
+    if on_start:
+        on_start(result)
+    t0 = time.perf_counter()
+    started = _now_iso()
+    mode = "in-process" if (workers == 0 and not scheduler) else (scheduler or f"LocalCluster({workers or os.cpu_count()})")
+
+    def _take(rec: dict) -> None:
+        store.add(rec)
+        result.done += 1
+        result.failed += rec["status"] != "optimal"
+        result.statuses[rec["status"]] = result.statuses.get(rec["status"], 0) + 1
+        if on_record:
+            on_record(rec)
+
+    interrupted = False
+    try:
+        if workers == 0 and not scheduler:
+            for t in todo:
+                _take(solve_scenario(base, t.key, t.overrides, list(spec.model.kpis),
+                                     highs_options if highs_options is not None else {}, max_plans))
+        else:
+            _run_dask(todo, base, spec, workers, scheduler, highs_options, max_plans, _take)
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        result.seconds = time.perf_counter() - t0
+        store.log_run({"started": started, "finished": _now_iso(), "mode": mode, "todo": len(todo), "done": result.done,
+                       "failed": result.failed, "statuses": result.statuses, "seconds": round(result.seconds, 3),
+                       "interrupted": interrupted})
+    if interrupted:
+        raise SweepInterrupted(result)
+    return result
+
+
+def _now_iso() -> str:
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _run_dask(todo: list[Task], base, spec: SweepSpec, workers: int | None, scheduler: str | None,
+              highs_options: dict | None, max_plans: int, take: Callable[[dict], None]) -> None:
+    from distributed import Client, LocalCluster, as_completed
+
+    cluster = None
+    if scheduler:
+        client = Client(scheduler)
+    else:
+        cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
+                               dashboard_address=None, silence_logs=logging.ERROR)
+        client = Client(cluster)
+    futures = []
+    try:
+        base_f = client.scatter(base, broadcast=True, hash=False)
+        kpis = list(spec.model.kpis)
+        by_future = {}
+        for i, t in enumerate(todo):
+            f = client.submit(solve_scenario, base_f, t.key, t.overrides, kpis, highs_options, max_plans,
+                              key=f"dcplan-scenario-{t.key}", priority=-i, pure=False)
+            futures.append(f)
+            by_future[f.key] = t
+        for f in as_completed(futures):
+            t = by_future[f.key]
+            try:
+                rec = f.result()
+            except Exception as e:  # the worker died (memory?) or the task could not run
+                rec = {"key": t.key, "status": "error", "reason": f"{type(e).__name__}: {e}", "kpis": [],
+                       "objective_usd": math.nan, "seconds": math.nan, "solve_seconds": math.nan, "rebuilt": False,
+                       "worker": "", "rss_mb": math.nan}
+            take(rec)
+            f.release()
+    finally:
+        if futures:
+            client.cancel([f for f in futures if not f.done()])
+        client.close()
+        if cluster is not None:
+            cluster.close()

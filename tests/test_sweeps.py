@@ -1,0 +1,291 @@
+"""Batch sweeps: samplers' designs, spec errors, the runner (in-process and on Dask), the resumable
+store (SIGKILL, failures) and the sweep report. Scenarios are the hand-worked tiny case
+(tests/tiny.py): 1,000 H100e demanded, $1,000 a GPU, $10,000 per unmet H100e-year, 10 packages a
+CoWoS wafer, so C wafers ship min(10 C, 1000) GPUs and cost 1000 x min(10C, 1000) + 10,000 x the rest.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from tiny import tiny, tiny_tables
+from typer.testing import CliRunner
+
+from dcplan.cli import app
+from dcplan.sweeps import load
+from dcplan.sweeps.runner import clear_plans, run_sweep
+from dcplan.sweeps.samplers import design, lhs_unit, morris_indices, morris_unit
+from dcplan.sweeps.spec import SpecError, parse_spec
+
+COWOS = "supply.2026.cowos_wafers_per_year"
+REPO = Path(__file__).resolve().parent.parent
+
+
+def cost(wafers: float) -> float:
+    """Hand-worked optimum of the tiny case with `wafers` CoWoS wafers (see module docstring)."""
+    gpus = min(10 * wafers, 1000)
+    return 1000 * gpus + 10_000 * (1000 - gpus)
+
+
+@pytest.fixture(scope="module")
+def base():
+    return tiny()
+
+
+def spec_of(base, **kw):
+    return parse_spec({"name": "t", **kw}, base_scenario=base)
+
+
+# ----- samplers -----------------------------------------------------------------------------------
+
+
+def test_grid_is_the_full_factorial(base):
+    s = spec_of(base, sampler="grid", parameters={COWOS: {"values": [50, 100, 150]}, "planner_share.hbm": {"values": [0.5, 1]},
+                                                 "sites.*.pue": {"values": [1.0, 1.1]}})
+    d = design(s)
+    assert len(d) == 3 * 2 * 2
+    assert len(d.drop_duplicates([COWOS, "planner_share.hbm", "sites.*.pue"])) == 12
+    assert list(d["point"]) == list(range(12))
+
+
+def test_lhs_has_one_sample_per_stratum_per_parameter_and_is_seeded(base):
+    u = lhs_unit(4, 50, seed=3)
+    for j in range(4):
+        assert sorted(np.floor(u[:, j] * 50).astype(int)) == list(range(50))
+    params = {"planner_share.cowos": {"dist": "uniform", "low": 0.2, "high": 0.6},
+              "demand.growth_per_year": {"dist": "triangular", "low": 1.2, "mode": 1.4, "high": 1.8}}
+    d1 = design(spec_of(base, sampler="lhs", samples=40, seed=7, parameters=params))
+    d2 = design(spec_of(base, sampler="lhs", samples=40, seed=7, parameters=params))
+    d3 = design(spec_of(base, sampler="lhs", samples=40, seed=8, parameters=params))
+    pd.testing.assert_frame_equal(d1, d2)
+    assert not d1.equals(d3)
+    x = d1["planner_share.cowos"].astype(float)
+    assert sorted(np.floor((x - 0.2) / 0.4 * 40).astype(int)) == list(range(40))  # uniform: strata map to equal widths
+    assert d1["demand.growth_per_year"].astype(float).between(1.2, 1.8).all()
+
+
+def test_mc_is_seeded_and_inside_truncation(base):
+    params = {"sites.*.pue": {"dist": "normal", "mean": 1.2, "sd": 0.05, "low": 1.05, "high": 1.3}}
+    d1 = design(spec_of(base, sampler="mc", samples=200, seed=1, parameters=params))
+    assert d1.equals(design(spec_of(base, sampler="mc", samples=200, seed=1, parameters=params)))
+    x = d1["sites.*.pue"].astype(float)
+    assert x.between(1.05, 1.3).all() and abs(x.mean() - 1.19) < 0.02
+
+
+def test_integer_parameters_take_whole_values(base):
+    d = design(spec_of(base, sampler="lhs", samples=30, seed=2,
+                       parameters={"lead_time_years.gas_turbine": {"dist": "integer", "low": 0, "high": 3}}))
+    v = d["lead_time_years.gas_turbine"]
+    assert all(isinstance(x, int) for x in v) and set(v) == {0, 1, 2, 3}
+
+
+def test_morris_trajectories_move_one_parameter_at_a_time():
+    k, r, p = 3, 5, 4
+    u, moved = morris_unit(k, r, p, seed=0)
+    delta = p / (2 * (p - 1))
+    assert u.shape == (r * (k + 1), k)
+    levels = np.arange(p) / (p - 1)
+    assert np.isclose(u[..., None], levels).any(-1).all()  # every coordinate on the p-level grid
+    for t in range(r):
+        pts = u[t * (k + 1):(t + 1) * (k + 1)]
+        steps = np.diff(pts, axis=0)
+        assert ((~np.isclose(steps, 0)).sum(axis=1) == 1).all()  # exactly one factor per step
+        assert np.allclose(np.abs(steps).sum(axis=1), delta)
+        assert sorted(moved[t * (k + 1) + 1:(t + 1) * (k + 1)]) == list(range(k))  # each factor once
+
+
+def test_morris_indices_recover_a_linear_model(base):
+    """y = 10 a + 0 b: mu*(a) = 10 x the range width in unit levels (EE per whole range), mu*(b) = 0."""
+    s = spec_of(base, sampler="morris", samples=6, levels=4, seed=1,
+                parameters={"planner_share.cowos": {"dist": "uniform", "low": 0.2, "high": 0.6},
+                            "planner_share.hbm": {"dist": "uniform", "low": 0.0, "high": 1.0}})
+    d = design(s)
+    y = pd.Series(10 * d["planner_share.cowos"].astype(float).to_numpy(), index=d["point"])
+    mi = morris_indices(d, y).set_index("parameter")
+    assert mi.at["planner_share.cowos", "mu_star"] == pytest.approx(10 * 0.4)
+    assert mi.at["planner_share.cowos", "sigma"] == pytest.approx(0, abs=1e-9)
+    assert mi.at["planner_share.hbm", "mu_star"] == pytest.approx(0)
+
+
+# ----- bad specs ----------------------------------------------------------------------------------
+
+BAD_SPECS = [
+    ({"sampler": "lhs", "samples": 3, "parameters": {"planner_shar.cowos": {"values": [0.5]}}},
+     "parameters.planner_shar.cowos", "did you mean 'planner_share.cowos'"),
+    ({"sampler": "lhs", "samples": 3, "parameters": {"planner_share.cowos": {"dist": "weibull", "low": 0, "high": 1}}},
+     "parameters.planner_share.cowos", "unknown distribution 'weibull'"),
+    ({"sampler": "lhs", "samples": 3, "parameters": {"planner_share.cowos": {"dist": "uniform", "low": 0.7, "high": 0.6}}},
+     "parameters.planner_share.cowos", "low 0.7 > high 0.6"),
+    ({"sampler": "lhs", "samples": 3, "parameters": {"planner_share.cowos": {"dist": "uniform", "low": 0.2, "high": 1.6}}},
+     "parameters.planner_share.cowos", "outside the valid range [0, 1]"),
+    ({"sampler": "grid", "parameters": {"sites.*.pue": {"values": [0.9, 1.1]}}},
+     "parameters.sites.*.pue", "outside the valid range [1, 3]"),
+    ({"sampler": "lhs", "parameters": {"planner_share.cowos": {"dist": "uniform", "low": 0.2, "high": 0.6}}},
+     "samples", "needs 'samples'"),
+    ({"sampler": "grid", "parameters": {"planner_share.cowos": {"dist": "uniform", "low": 0.2, "high": 0.6}}},
+     "parameters.planner_share.cowos", "grid sampler needs 'values"),
+    ({"sampler": "list"}, "scenarios", "list sampler needs 'scenarios"),
+    ({"sampler": "morris", "samples": 2, "levels": 3, "parameters": {"planner_share.cowos": {"values": [0.2, 0.4, 0.6]}}},
+     "levels", "even number of levels"),
+    ({"sampler": "sobol", "samples": 3}, "sampler", "unknown sampler 'sobol'"),
+    ({"sampler": "lhs", "samples": 3, "parameters": {"sites.s9.pue": {"values": [1.1]}}},
+     "parameters.sites.s9.pue", "no row of sites.csv has site=s9"),
+    ({"sampler": "lhs", "samples": 3, "parameters": {"sites.*.pue": {"dist": "normal", "mean": 1.05, "sd": 0.1}}},
+     "parameters.sites.*.pue", "outside the valid range"),
+    ({"sampler": "lhs", "samples": 3, "parameters": {"planner_share.cowos": {"dist": "uniform", "low": 0.2}}},
+     "parameters.planner_share.cowos", "uniform needs high"),
+    ({"sampler": "lhs", "samples": 3, "parameters": {"lead_time_years.gas_turbine": {"dist": "uniform", "low": 1, "high": 3}}},
+     "parameters.lead_time_years.gas_turbine", "takes whole numbers"),
+    ({"sampler": "list", "scenarios": [{COWOS: 50}, {COWOS: -5}]}, "scenarios[1]", "outside the valid range"),
+    ({"sampler": "lhs", "samples": 3, "parameters": {}, "kpis": ["cost", "vibes"]}, "kpis.1", "unknown KPI 'vibes'"),
+]
+
+
+@pytest.mark.parametrize(("data", "key", "message"), BAD_SPECS, ids=[b[2][:30] for b in BAD_SPECS])
+def test_each_bad_spec_gets_an_error_naming_its_key(base, data, key, message):
+    with pytest.raises(SpecError) as e:
+        parse_spec({"name": "bad", **data}, base_scenario=base)
+    hits = [p for p in e.value.problems if p.column == key and message in p.message]
+    assert hits, [str(p) for p in e.value.problems]
+    assert "problem(s) in the sweep spec" in str(e.value)
+
+
+def test_cli_bad_spec_exits_1_naming_the_key_and_writes_nothing(tmp_path):
+    spec = tmp_path / "s.yaml"
+    spec.write_text(yaml.safe_dump({"name": "bad", "sampler": "mc", "samples": 2,
+                                    "parameters": {"planner_share.cowos": {"dist": "uniform", "low": 0.9, "high": 0.1}}}))
+    r = CliRunner().invoke(app, ["sweep", str(spec), "--out", str(tmp_path / "out"), "--workers", "0"])
+    assert r.exit_code == 1
+    assert "column 'parameters.planner_share.cowos'" in r.output and "low 0.9 > high 0.1" in r.output
+    assert not (tmp_path / "out").exists()
+
+
+# ----- running ------------------------------------------------------------------------------------
+
+LIST = [
+    {COWOS: 50},                                       # 500 GPUs ship: $5.5M
+    {COWOS: 80},                                       # 800: $2.8M
+    {"gpus.g1.first_year": 2031},                      # invalid: ships after its last year (2030)
+    {COWOS: 50, "demand.hard_target": 1, "horizon.end_year": 2027,  # infeasible: 1,000 H100e required in 2026,
+     "lead_time_years.cowos_expansion": 1, "lead_time_years.hbm_expansion": 1},  # 500 can ship (tests/test_diagnose.py)
+    {COWOS: 200},                                      # all 1,000 ship: $1M
+]
+
+
+@pytest.fixture(scope="module")
+def list_sweep(base, tmp_path_factory):
+    out = tmp_path_factory.mktemp("sweep") / "list"
+    clear_plans()
+    res = run_sweep(spec_of(base, sampler="list", scenarios=LIST), out, workers=0, base_scenario=base)
+    return out, res
+
+
+def test_failures_mid_sweep_are_recorded_and_the_sweep_completes(list_sweep):
+    out, res = list_sweep
+    assert res.done == 5 and res.statuses == {"optimal": 3, "invalid": 1, "infeasible": 1}
+    p = load(out).parameters.set_index("point")
+    assert list(p["status"]) == ["optimal", "optimal", "invalid", "infeasible", "optimal"]
+    assert "first_year 2031 is after last_year 2030" in p.at[2, "reason"]
+    assert "demand" in p.at[3, "reason"].lower() and "nfeasible" in p.at[3, "reason"]
+    assert p.at[4, "objective_usd"] == pytest.approx(cost(200))
+
+
+def test_load_gives_tidy_parameters_and_kpis(list_sweep):
+    out, _ = list_sweep
+    data = load(out)
+    assert list(data.parameters["point"]) == [0, 1, 2, 3, 4]
+    k = data.kpis.set_index(["point", "kpi", "item", "year"])["value"]
+    assert k[0, "objective_usd", "", -1] == pytest.approx(cost(50))
+    assert k[1, "objective_usd", "", -1] == pytest.approx(cost(80))
+    assert k[0, "online_h100e", "", 2026] == pytest.approx(500)
+    assert k[0, "unmet_h100e", "", 2026] == pytest.approx(500)
+    assert k[0, "unserved_cost_usd", "", -1] == pytest.approx(5_000_000)  # 500 unmet x $10,000
+    assert k[0, "plan_cost_usd", "", -1] == pytest.approx(500_000)
+    assert k[0, "binding", "cowos_supply", 2026] == 1 and k[4, "binding", "cowos_supply", 2026] == 0
+    assert k[0, "shadow_price_usd_per_unit", "cowos_supply", 2026] == pytest.approx(90_000)  # 10 GPUs x $9k saved
+    assert set(data.kpis.loc[data.kpis["point"].isin([2, 3]), "kpi"]) == set()  # failures carry no KPIs
+    assert (data.kpis["status"] == "optimal").all()
+
+
+def test_rerun_skips_finished_scenarios(base, list_sweep):
+    out, _ = list_sweep
+    again = run_sweep(spec_of(base, sampler="list", scenarios=LIST), out, workers=0, base_scenario=base)
+    assert again.done == 0 and again.skipped == 5
+
+
+def test_a_folder_with_another_sweep_is_refused(base, list_sweep):
+    out, _ = list_sweep
+    with pytest.raises(Exception, match="different spec"):
+        run_sweep(spec_of(base, sampler="list", scenarios=LIST[:2]), out, workers=0, base_scenario=base)
+
+
+def test_in_process_and_local_cluster_give_identical_answers(base, tmp_path):
+    s = spec_of(base, sampler="grid", parameters={COWOS: {"values": [40, 70, 120]}, "planner_share.hbm": {"values": [0.5, 1.0]}})
+    clear_plans()
+    run_sweep(s, tmp_path / "inproc", workers=0, base_scenario=base)
+    run_sweep(s, tmp_path / "dask", workers=2, base_scenario=base)
+    a = load(tmp_path / "inproc").parameters.set_index("point")
+    b = load(tmp_path / "dask").parameters.set_index("point")
+    assert (a["status"] == "optimal").all() and (b["status"] == "optimal").all()
+    np.testing.assert_allclose(b["objective_usd"], a["objective_usd"], rtol=1e-9)
+    np.testing.assert_allclose(a["objective_usd"], [cost(w) for w in a[COWOS]], rtol=1e-9)
+    ka = load(tmp_path / "inproc").kpis.set_index(["point", "kpi", "item", "year"])["value"]
+    kb = load(tmp_path / "dask").kpis.set_index(["point", "kpi", "item", "year"])["value"]
+    np.testing.assert_allclose(kb.reindex(ka.index), ka, rtol=1e-9, atol=1e-6)
+
+
+def _tiny_folder(folder: Path) -> Path:
+    folder.mkdir(parents=True)
+    for name, df in tiny_tables().items():
+        df.to_csv(folder / f"{name}.csv", index=False)
+    (folder / "scenario.yaml").write_text("name: tiny\n")
+    return folder
+
+
+def _start_and_stop(cmd, env, out: Path, sig: int, at_least: int) -> set[str]:
+    """Run the sweep command, send `sig` once `at_least` scenarios are stored; the keys stored."""
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 240
+    while time.time() < deadline and len(list((out / "scenarios").glob("*.parquet"))) < at_least and proc.poll() is None:
+        time.sleep(0.05)
+    proc.send_signal(sig)
+    _, stderr = proc.communicate(timeout=120)
+    if sig == signal.SIGINT:
+        assert proc.returncode == 130, stderr
+        assert "run the same command again" in stderr
+    return {p.stem for p in (out / "scenarios").glob("*.parquet")}
+
+
+def test_ctrl_c_then_sigkill_mid_sweep_then_rerun_finishes_each_scenario_exactly_once(tmp_path):
+    base_dir = _tiny_folder(tmp_path / "tiny")
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(yaml.safe_dump({"name": "kill", "base": str(base_dir), "sampler": "grid", "kpis": ["cost"],
+                                    "parameters": {COWOS: {"values": list(range(10, 130, 10))}}}))
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "dcplan", "sweep", str(spec), "--out", str(out), "--workers", "0"]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO / "src"), os.environ.get("PYTHONPATH", "")])}
+    after_int = _start_and_stop(cmd, env, out, signal.SIGINT, 2)
+    assert 2 <= len(after_int) < 12, "Ctrl-C should stop the sweep part way"
+    assert load(out).meta["runs"][-1]["interrupted"] is True
+    after_kill = _start_and_stop(cmd, env, out, signal.SIGKILL, len(after_int) + 2)
+    assert after_int < after_kill and len(after_kill) < 12, "the sweep should be killed part way"
+    r = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=400)
+    assert r.returncode == 0, r.stderr
+    data = load(out)
+    assert len(data.parameters) == 12 and (data.parameters["status"] == "optimal").all()
+    assert data.parameters["key"].is_unique
+    assert sorted(p.stem for p in (out / "scenarios").glob("*.parquet")) == sorted(data.parameters["key"])
+    runs = data.meta["runs"]  # the killed run never logged itself; the last one solved only what was missing
+    assert len(runs) == 2 and runs[-1]["todo"] == 12 - len(after_kill) == runs[-1]["done"]
+    np.testing.assert_allclose(data.parameters["objective_usd"], [cost(w) for w in data.parameters[COWOS]], rtol=1e-9)
+    objs = data.kpis[data.kpis["kpi"] == "objective_usd"]
+    assert objs["point"].is_unique and len(objs) == 12
