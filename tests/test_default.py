@@ -129,3 +129,35 @@ def test_readme_what_if_examples_move_the_default(scn, res):
     for change in dict.fromkeys(changes):
         w = what_if(scn, change, base=res, plan=plan)
         assert w.objective_change_usd < -1e6, (change, w.objective_change_usd)
+
+
+def test_default_headlines_stay_inside_the_published_ranges(res):
+    """AI datacenter electricity in 2028 and 2030 (and every row of PUBLISHED marked `checked`) stays
+    inside the ranges docs/validation.md cites (src/dcplan/analysis/validation.py, PUBLISHED)."""
+    from dcplan.analysis.validation import PUBLISHED, compare
+
+    table = compare(res).set_index("key")
+    checked = [p.key for p in PUBLISHED if p.checked]
+    assert {"lbnl_2028", "iea_2030"} <= set(checked)
+    for k in checked:
+        r = table.loc[k]
+        assert r["in_range"], f"{k}: model {r['model']:.1f} outside {r['low']:.1f}-{r['high']:.1f} {r['unit']} ({r['source']})"
+
+
+def test_default_compute_grows_through_2035_and_scope_is_stated(res):
+    c = res.compute.set_index("year")["online_h100e"]
+    assert c[2035] > c[2030] > c[2026]
+    assert c[2035] >= c[2034] and c[2030] >= c[2028]
+    assert "US AI" in res.scope and res.summary()["scope"] == res.scope
+
+
+def test_one_company_example_is_a_fifth_of_the_us_view(scn):
+    """inputs/examples/one_company: the default's tables with a company's demand and shares; its
+    scope says so (and differs from the US-wide default's)."""
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parents[1] / "inputs" / "examples" / "one_company"
+    ex = dcplan.load_scenario(folder)
+    assert "One hyperscaler" in ex.scope and ex.scope != scn.scope
+    assert ex.demand_from_growth and ex.demand_h100e_millions(2026) == pytest.approx(4.0)
+    assert ex.params["planner_share.cowos"] == pytest.approx(scn.params["planner_share.cowos"] / 5)
