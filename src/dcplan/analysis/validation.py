@@ -209,7 +209,8 @@ def main(argv: list[str] | None = None) -> None:  # pragma: no cover - exercised
     ap.add_argument("scenario", nargs="?", default=None)
     ap.add_argument("--out", default="docs/validation.md")
     a = ap.parse_args(argv)
-    from dcplan import Plan, load_scenario
+    from dcplan.plan import Plan
+    from dcplan.scenario.load import load_scenario
 
     scn = load_scenario(a.scenario)
     res = Plan(scn).solve()
