@@ -129,7 +129,7 @@ def model_outputs(res, utilization: float = 0.4, run_days: float = 100.0, prices
         for y, g in sp.groupby("year"):
             out["supercluster_gw", int(y)] = float(g["facility_mw"].max()) / 1e3
     cap = _table(res, "capacity")
-    gas = cap[cap["asset"] == "gas_turbine"]
+    gas = cap[cap["asset"].str.startswith("gas")]  # gas_turbine, or the gas technologies of power_technologies.csv
     out["turbine_gw", 2030] = float(gas[(gas["year"] >= 2026) & (gas["year"] <= 2030)]["new_online"].sum()) / 1e3
     if prices is not None and capex is not None:
         for y in sorted(gp["year"].unique()):
@@ -157,10 +157,15 @@ def compare(res, **kw) -> pd.DataFrame:
 def scenario_prices_and_capex(scn) -> tuple[dict, dict]:
     """GPU prices and asset capex per kW (kVA) by (asset, site) of `scn`, for the capex comparison."""
     from dcplan.model.coefficients import asset_capex_usd_per_unit
-    from dcplan.scenario.schema import SITE_ASSETS
 
     prices = {g: float(r["price_usd_per_gpu"]) for g, r in scn.gpu_spec.items()}
-    capex = {(a, s): asset_capex_usd_per_unit(scn, a, s) for a in SITE_ASSETS for s in scn.sites.index}
+    capex = {}
+    for a in scn.site_assets:
+        for s in scn.sites.index:
+            try:
+                capex[a, s] = asset_capex_usd_per_unit(scn, a, s)
+            except KeyError:
+                capex[a, s] = 0.0
     return prices, capex
 
 
