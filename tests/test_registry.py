@@ -126,3 +126,64 @@ def test_both_spending_charts_exclude_penalties_and_keep_transmission(res):
     assert {tr.name for tr in fig.data} == want
     spend_2026 = res.costs.loc[res.costs["year"] == 2026, "cost_usd"].sum() / 1e9
     assert sum(tr.y[0] for tr in fig.data) == pytest.approx(spend_2026, abs=1e-3 * len(fig.data))
+
+
+# ---------------------------------------------------------------- what families share (PROVIDES / NEEDS)
+
+
+def _model_reads_and_writes(module) -> tuple[set[str], set[str]]:
+    """Attributes of `m` a family module reads and writes (by its source), with the reads of the
+    shared helpers it imports from model/components/common.py."""
+    import ast
+    import inspect
+
+    from dcplan.model.components import common
+
+    def scan(mod) -> tuple[set[str], set[str]]:
+        reads, writes = set(), set()
+        for node in ast.walk(ast.parse(inspect.getsource(mod))):
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "m":
+                (writes if isinstance(node.ctx, ast.Store) else reads).add(node.attr)
+        return reads, writes
+
+    reads, writes = scan(module)
+    if "from dcplan.model.components.common import" in inspect.getsource(module):
+        reads |= scan(common)[0]
+    return reads - {"component", "add_component"}, writes
+
+
+def test_families_read_only_what_they_declare(plan):
+    """Every attribute of the model a family reads is a parameter, its own, or named in its
+    NEEDS; what it NEEDS some family PROVIDES (or build.BASE); what it PROVIDES it writes."""
+    from pyomo.environ import Param
+
+    from dcplan.model.build import BASE, FAMILIES
+    from dcplan.model.components import objective
+
+    params = {p.name for p in plan.model.component_objects(Param)}
+    provided = set(BASE) | {n for f in FAMILIES for n in f.PROVIDES}
+    for fam in (*FAMILIES, objective):
+        reads, writes = _model_reads_and_writes(fam)
+        undeclared = reads - params - writes - set(fam.NEEDS)
+        assert undeclared == set(), f"{fam.__name__} reads {sorted(undeclared)} without naming them in NEEDS"
+        assert set(fam.NEEDS) <= provided, f"{fam.__name__} needs what no family provides"
+        assert set(fam.PROVIDES) <= writes, f"{fam.__name__} does not add all of its PROVIDES"
+
+
+def test_family_order_follows_the_declarations():
+    """Shuffled, the families still build providers first; a need no one provides, or a cycle,
+    is an error naming the family."""
+    from types import SimpleNamespace as NS
+
+    from dcplan.model.build import BASE, FAMILIES, family_order
+
+    order = family_order(tuple(reversed(FAMILIES)))
+    pos = {f.__name__.rsplit(".", 1)[-1]: i for i, f in enumerate(order)}
+    assert pos["headroom"] > max(pos["power_supply"], pos["transmission"]) and pos["demand"] > pos["gpu_fleet"]
+    assert family_order(FAMILIES) == list(FAMILIES)  # the listed order is valid: kept as it is
+    a = NS(__name__="a", PROVIDES=("x",), NEEDS=("y",))
+    b = NS(__name__="b", PROVIDES=("y",), NEEDS=("x",))
+    with pytest.raises(ValueError, match="cycle"):
+        family_order((a, b), BASE)
+    with pytest.raises(ValueError, match="a needs"):
+        family_order((a,), BASE)

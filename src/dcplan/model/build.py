@@ -27,6 +27,39 @@ FAMILIES = (
     gpu_fleet, demand, chip_supply, shells, power_supply, power_portfolio, interconnection, transformers, transmission,
     headroom, training, emissions,
 )
+"""The constraint-family modules, built in an order their PROVIDES / NEEDS allow (this order
+wherever it does; see model/components/__init__.py), then the objective."""
+
+BASE = ("SHIP", "USE", "BUILD", "EXPAND", "EARLY", "EARLY_SHIP", "build", "early")
+"""Index sets and variables build_model declares before any family (the families' NEEDS may name them)."""
+
+
+def family_order(families=FAMILIES, base=BASE) -> list:
+    """`families` in an order in which each comes after every family providing what it NEEDS:
+    the given order wherever it allows. Raises ValueError naming a need no family provides, or a
+    dependency cycle."""
+    provider = {name: f for f in families for name in f.PROVIDES}
+    for f in families:
+        missing = [n for n in f.NEEDS if n not in provider and n not in base]
+        if missing:
+            raise ValueError(f"{f.__name__} needs {missing}: provided by no family and not in build.BASE")
+    done: list = []
+    pending = list(families)
+    while pending:
+        ready = next((f for f in pending if all(provider[n] in done for n in f.NEEDS if n in provider)), None)
+        if ready is None:
+            raise ValueError(f"dependency cycle among {[f.__name__ for f in pending]}")
+        done.append(ready)
+        pending.remove(ready)
+    return done
+
+
+def _add(family, m, sets: ModelSets) -> None:
+    """Add one family and check it added what it PROVIDES."""
+    family.add(m, sets)
+    missing = [n for n in family.PROVIDES if not hasattr(m, n)]
+    if missing:
+        raise RuntimeError(f"{family.__name__}.add did not add {missing} (declared in its PROVIDES)")
 
 
 def build_model(scn: Scenario, sets: ModelSets | None = None, values: dict | None = None) -> ConcreteModel:
@@ -44,9 +77,8 @@ def build_model(scn: Scenario, sets: ModelSets | None = None, values: dict | Non
     declare_params(m, values if values is not None else param_values(scn, sets))
     m.build = Var(m.BUILD, within=NonNegativeReals, doc="capacity decided in year y (MW; MVA for transformers)")
     m.early = Var(m.EARLY, bounds=(0, 0), doc="capacity decided in y online one year early (fixed at 0, eq. L1)")
-    for family in FAMILIES:
-        family.add(m, sets)
-    objective.add(m, sets)
+    for family in family_order((*FAMILIES, objective)):  # the objective (listed last) comes last
+        _add(family, m, sets)
     m.dual = Suffix(direction=Suffix.IMPORT)
     return m
 

@@ -6,6 +6,9 @@ from pyomo.environ import Constraint, NonNegativeReals, Var, quicksum
 
 from dcplan.model.sets import ModelSets
 
+PROVIDES = ("expand",)
+NEEDS = ("EXPAND", "ship", "early_ship")
+
 
 def add(m, sets: ModelSets) -> None:
     """C1 cowos_supply[y], C2 hbm_supply[y], C3 cowos_allocation[g,y] (a generation's wafers are at most

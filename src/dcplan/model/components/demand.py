@@ -6,6 +6,9 @@ from pyomo.environ import Constraint, NonNegativeReals, Var, quicksum
 
 from dcplan.model.sets import ModelSets
 
+PROVIDES = ("unmet",)
+NEEDS = ("compute_kh100e",)
+
 
 def add(m, sets: ModelSets) -> None:
     """D1 demand_balance[y,t]: compute in use + unserved demand of every tranche >= demand, in

@@ -6,6 +6,9 @@ from pyomo.environ import Constraint, quicksum
 
 from dcplan.model.sets import ModelSets
 
+PROVIDES = ()
+NEEDS = ("onsite", "cdisp")
+
 
 def emissions_kt(m, sets: ModelSets) -> dict[tuple[str, int], list]:
     """(region, year) -> terms of CO2 (kt) emitted there: dispatch MW x hours x LF x t/MWh."""

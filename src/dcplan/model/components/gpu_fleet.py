@@ -6,6 +6,9 @@ from pyomo.environ import Constraint, Expression, NonNegativeReals, Var, quicksu
 
 from dcplan.model.sets import ModelSets
 
+PROVIDES = ("ship", "early_ship", "use", "USE_T", "it_mw", "compute_kh100e")
+NEEDS = ("SHIP", "EARLY_SHIP")
+
 
 def installed(m, sets: ModelSets, g: str, s: str, y: int):
     """kGPU of generation g installed at s in year y: pipeline + vintages not yet retired (G1)."""

@@ -7,6 +7,9 @@ from pyomo.environ import Constraint, NonNegativeReals, Var, quicksum
 
 from dcplan.model.sets import ModelSets
 
+PROVIDES = ("GEN", "gen")
+NEEDS = ("GRID", "grid", "flow", "cdisp")
+
 
 def add(m, sets: ModelSets) -> None:
     """H1 regional_headroom[r,y,t]: power the region supplies to large loads <= its headroom.

@@ -7,6 +7,9 @@ from pyomo.environ import Constraint, quicksum
 from dcplan.model.components.transformers import _arrivals
 from dcplan.model.sets import ModelSets
 
+PROVIDES = ()
+NEEDS = ("build", "early")
+
 
 def add(m, sets: ModelSets) -> None:
     """I1 interconnection_cap[r,y]: new interconnection online in y in region r <= cap."""

@@ -6,6 +6,12 @@ from pyomo.environ import Objective, minimize, quicksum
 
 from dcplan.model.sets import ModelSets
 
+PROVIDES = ()
+NEEDS = (
+    "SHIP", "BUILD", "EARLY", "EARLY_SHIP", "EXPAND", "ship", "build", "early", "early_ship", "expand", "gen", "onsite",
+    "contract", "cdisp", "flow", "xexp", "unmet", "unmet_training",
+)
+
 
 def add(m, sets: ModelSets) -> None:
     """K1 total_cost: annualised capex + O&M + energy + fuel + wheeling + unmet penalty, PV $M."""

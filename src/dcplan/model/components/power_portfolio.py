@@ -7,6 +7,9 @@ from pyomo.environ import Constraint, NonNegativeReals, Var, quicksum
 
 from dcplan.model.sets import ModelSets
 
+PROVIDES = ("cdisp", "contract")
+NEEDS = ("build", "early")
+
 
 def add(m, sets: ModelSets) -> None:
     """P5 contract_capacity[k,l,y,t], P6 plant_max[k,l], U1 power_delivery[f,y]."""

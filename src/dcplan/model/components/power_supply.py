@@ -7,6 +7,9 @@ from pyomo.environ import Constraint, NonNegativeReals, Var, quicksum
 from dcplan.model.components.common import can_have, online, online_capacity
 from dcplan.model.sets import ModelSets
 
+PROVIDES = ("GRID", "grid", "onsite")
+NEEDS = ("it_mw", "build", "early")
+
 
 def add(m, sets: ModelSets) -> None:
     """P1 power_balance[s,y,t], P2 grid_capacity[s,y,t], P3 onsite_capacity[k,s,y,t],

@@ -7,6 +7,9 @@ from pyomo.environ import Constraint, quicksum
 from dcplan.model.components.common import online_capacity
 from dcplan.model.sets import SITE_MAX_COLUMN, ModelSets
 
+PROVIDES = ()
+NEEDS = ("it_mw", "build", "early")
+
 
 def add(m, sets: ModelSets) -> None:
     """S1 shell_capacity[s,y,t]: IT MW <= shell MW online. S2 site_max[a,s]: builds <= room left

@@ -6,6 +6,9 @@ from pyomo.environ import Constraint, NonNegativeReals, Var, quicksum
 
 from dcplan.model.sets import ModelSets
 
+PROVIDES = ("train", "unmet_training")
+NEEDS = ("use",)
+
 
 def add(m, sets: ModelSets) -> None:
     """R1 training_demand[y,t]: the run's compute hosted by its supercluster's sites + unmet >= run.

@@ -7,6 +7,9 @@ from pyomo.environ import Constraint, quicksum
 from dcplan.model.components.common import online_capacity
 from dcplan.model.sets import ModelSets
 
+PROVIDES = ()
+NEEDS = ("GRID", "grid", "build", "early")
+
 
 def add(m, sets: ModelSets) -> None:
     """T1 transformer_capacity[s,y,t], T2 transformer_supply[y]."""

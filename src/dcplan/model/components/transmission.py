@@ -6,6 +6,9 @@ from pyomo.environ import Constraint, NonNegativeReals, Var, quicksum
 
 from dcplan.model.sets import ModelSets
 
+PROVIDES = ("flow", "xexp")
+NEEDS = ()
+
 
 def add(m, sets: ModelSets) -> None:
     """X1 transmission_capacity[arc,y,t]: flow <= existing + expansion online.
