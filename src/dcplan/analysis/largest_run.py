@@ -4,7 +4,9 @@ supercluster host in a given year, and what limits it? (docs/network.md, "Larges
 The scenario gets a training run in `year`, hosted by `hosted_by` (eq. R1-R3), larger than the
 hosts could ever power (their `max_it_mw` filled with the most H100e per kW of any generation),
 and a prohibitive penalty on the part not hosted. Minimising cost then maximises the hosted
-run; every other demand, limit and cost stays as in the scenario. A run must be hosted in every
+run; every other demand, limit and cost stays as in the scenario. The scenario's own training runs
+in other years stay too, under the same prohibitive penalty, so the run cannot grow by dropping
+them. A run must be hosted in every
 time slice, so its size is that of the slice where the least is hosted (the limiting slice);
 load may move between member sites from slice to slice.
 
@@ -24,7 +26,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from dcplan.errors import InputError, InputProblem
+from dcplan.errors import InputError, InputProblem, SolveError
 from dcplan.model.registry import not_limits
 from dcplan.results.tables import training_summary
 from dcplan.scenario.scenario import H100_REFERENCE_PFLOPS, Scenario
@@ -93,10 +95,15 @@ def _with_training(scn: Scenario, year: int, hosted_by: str, run_h100e_millions:
     from dcplan.scenario.load import scenario_from_tables
 
     t = {k: v.copy() for k, v in scn.raw_tables.items()}
-    t["training"] = pd.DataFrame(
+    own = t.get("training")
+    run = pd.DataFrame(
         [{"year": str(year), "supercluster": hosted_by, "run_h100e_millions": repr(run_h100e_millions),
           "source": "largest-run mode", "source_year": str(year)}]
     )
+    if own is not None and len(own):  # the scenario's own runs in other years stay as they are
+        other = own[pd.to_numeric(own["year"].astype(str).str.strip(), errors="coerce") != year]
+        run = pd.concat([other, run], ignore_index=True).fillna("")
+    t["training"] = run
     return scenario_from_tables(
         t, name=f"{scn.name}: largest run {year} @ {hosted_by}", overrides={**scn.overrides, **extra},
         solver_options=scn.solver_options,
@@ -125,7 +132,11 @@ def largest_training_run(scn: Scenario, year: int, hosted_by: str, top_limits: i
     summary = training_summary(tr).iloc[0]
     worst, h100e = summary["limiting_slice"], summary["hosted_h100e"]
     if h100e >= 0.999 * bound:  # cannot happen unless a limit is missing; never report a bound as an answer
-        raise RuntimeError(f"largest run at {hosted_by} in {year} reached the search bound {bound:,.0f} H100e")
+        raise SolveError(
+            "search bound reached",
+            f"the largest run at {hosted_by} in {year} reached the search bound {bound:,.0f} H100e: no limit "
+            "binds the run (check the members' max_it_mw, grid and power limits in sites.csv)",
+        )
     by_site = tr[tr["slice"] == worst][["site", "region", "anchor", "hosted_h100e", "run_it_mw", "run_facility_mw"]]
     regions = sorted(set(by_site["region"]))
     return LargestRun(

@@ -20,9 +20,10 @@ from matplotlib.patches import Patch
 from matplotlib.patheffects import withStroke
 from shapely.geometry import MultiPoint
 
-from dcplan.geo.boundaries import CRS_EQUAL_AREA, us_states
+from dcplan.geo.boundaries import CRS_EQUAL_AREA, CRS_GEOGRAPHIC, us_states
+from dcplan.geo.sites import sites_gdf
 
-CRS_SITES = "EPSG:4326"  # site latitude/longitude are WGS84
+CRS_SITES = CRS_GEOGRAPHIC  # site latitude/longitude are NAD83, as in geo/sites.py
 SITE_COLOR, IDLE_COLOR, STATE_ACTIVE, STATE_IDLE = "#C44E52", "#555555", "#E4ECF4", "#F4F4F4"
 SIZE_PER_MW = 0.12  # marker area (pt²) per MW
 SITE_MARKER_GIDS = ("sites-in-use", "sites-idle")  # the two scatter collections of site markers
@@ -34,10 +35,7 @@ def site_points(sites: pd.DataFrame) -> gpd.GeoDataFrame:
     missing = sites.loc[sites["latitude"].isna() | sites["longitude"].isna(), "site"].tolist()
     if missing:
         raise ValueError(f"sites without latitude/longitude: {', '.join(map(str, missing))}")
-    g = gpd.GeoDataFrame(
-        sites.copy(), geometry=gpd.points_from_xy(sites["longitude"], sites["latitude"]), crs=CRS_SITES
-    )
-    return g.to_crs(CRS_EQUAL_AREA)
+    return sites_gdf(sites).to_crs(CRS_EQUAL_AREA)
 
 
 def site_mw(power: pd.DataFrame, year: int, column: str = "it_mw") -> pd.Series:

@@ -249,9 +249,7 @@ def compute_table(scn: Scenario, m, sets: ModelSets, gpus: pd.DataFrame) -> pd.D
                 "online_gpus": float(g["in_use"].sum()),
             }
         )
-    df = pd.DataFrame(rows)
-    df["online_flops_per_s_check"] = df["online_h100e"] * H100_REFERENCE_PFLOPS * 1e15
-    return df.drop(columns="online_flops_per_s_check")
+    return pd.DataFrame(rows)
 
 
 def supply_chain_table(scn: Scenario, m, sets: ModelSets) -> pd.DataFrame:

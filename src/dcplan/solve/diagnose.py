@@ -158,17 +158,27 @@ def elastic(lp, relax: set[str] | None = None, hold: set[str] | None = None) -> 
     return df.sort_values(["family", "year", "key"], kind="stable").reset_index(drop=True)
 
 
+def _option(highs: highspy.Highs, name: str):
+    """The value of HiGHS option `name` (highspy returns (status, value) or the value)."""
+    got = highs.getOptionValue(name)
+    return got[1] if isinstance(got, tuple) else got
+
+
 def iis(highs: highspy.Highs, lp, time_limit_s: float = 30.0) -> pd.DataFrame:
-    """HiGHS's irreducible infeasible subset, mapped to constraint families (empty if unavailable)."""
+    """HiGHS's irreducible infeasible subset, mapped to constraint families (empty if HiGHS finds
+    none). Runs within `time_limit_s` (or the user's time limit when lower) and leaves the user's
+    options as they were; an error inside HiGHS propagates."""
     cols = ["kind", "family", "key", "year"]
+    if not hasattr(highs, "getIis"):  # pragma: no cover - an older highspy without IIS
+        return pd.DataFrame(columns=cols)
+    user_limit, user_strategy = _option(highs, "time_limit"), _option(highs, "iis_strategy")
     try:
         highs.setOptionValue("iis_strategy", 2)
-        highs.setOptionValue("time_limit", time_limit_s)
-        status, found = highs.getIis()
-    except Exception:  # pragma: no cover - an older highspy without IIS
-        return pd.DataFrame(columns=cols)
-    finally:
-        highs.setOptionValue("time_limit", INF)
+        highs.setOptionValue("time_limit", min(time_limit_s, user_limit))
+        _, found = highs.getIis()
+    finally:  # the user's options as they were, whatever happened
+        highs.setOptionValue("time_limit", user_limit)
+        highs.setOptionValue("iis_strategy", user_strategy)
     if not getattr(found, "valid_", False):
         return pd.DataFrame(columns=cols)
     out = []

@@ -33,6 +33,13 @@ IPM_MIN_COLUMNS = 20_000
 """Cold solves of LPs with more columns than this use HiGHS's interior point method."""
 
 
+def _iterations(info) -> int:
+    """Iterations of one HiGHS run: simplex, interior point and crossover together (HiGHS reports
+    -1 for a method that did not run)."""
+    counts = (info.simplex_iteration_count, info.ipm_iteration_count, info.crossover_iteration_count)
+    return sum(max(int(c), 0) for c in counts)
+
+
 @dataclass
 class Solution:
     """What one HiGHS run returned."""
@@ -255,9 +262,14 @@ class HighsLP:
             status=status,
             objective=float(info.objective_function_value),
             solve_seconds=dt,
-            iterations=int(info.simplex_iteration_count),
+            iterations=_iterations(info),
             warm_started=warm,
-            stats={"rows": len(self.lp.rows), "columns": len(self.lp.columns), "nonzeros": int(self.lp.A.nnz)},
+            stats={
+                "rows": len(self.lp.rows), "columns": len(self.lp.columns), "nonzeros": int(self.lp.A.nnz),
+                "simplex_iterations": max(int(info.simplex_iteration_count), 0),
+                "ipm_iterations": max(int(info.ipm_iteration_count), 0),
+                "crossover_iterations": max(int(info.crossover_iteration_count), 0),
+            },
         )
         self.solution = h.getSolution()
         self._loaded = False
