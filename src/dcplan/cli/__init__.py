@@ -57,7 +57,7 @@ def validate(scenario: ScenarioArg = None, set_: SetOpt = None, verbose: Verbose
         scn = load_scenario(scenario, parse_set_options(set_))
     except InputError as e:
         report_input_error(e)
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
     console.print(
         f"[green]ok[/green] scenario '{scn.name}': {len(scn.tables['sites'])} sites in {scn.tables['sites']['region'].nunique()} regions, "
         f"{len(scn.tables['gpus'])} GPU generations, horizon {scn.start_year}-{scn.end_year}"

@@ -9,7 +9,7 @@ import logging
 import sys
 import time
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -24,7 +24,7 @@ err = Console(stderr=True)
 
 def largest_run(
     host: Annotated[str, typer.Option("--host", help="a supercluster (named or found, e.g. auto_1) or a site id")],
-    scenario: Annotated[Optional[Path], typer.Argument(help="scenario folder; the bundled default when omitted")] = None,
+    scenario: Annotated[Path | None, typer.Argument(help="scenario folder; the bundled default when omitted")] = None,
     years: Annotated[list[int], typer.Option("--year", help="year of the run (repeatable; default 2030)")] = None,
     campuses: Annotated[bool, typer.Option("--campuses/--no-campuses", help="also each member campus alone")] = True,
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="folder for largest_run and largest_run_limits tables")] = None,
@@ -76,7 +76,7 @@ def largest_run(
                      f"{runs[-1].run_h100e / 1e6:,.2f}", time.perf_counter() - t)
     except InputError as e:
         report_input_error(e)
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
     except SolveError as e:
         err.print(str(e), markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(3)

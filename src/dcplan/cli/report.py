@@ -6,7 +6,7 @@ Registered on the main `dcplan` app in `dcplan/cli/__init__.py`.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -18,7 +18,7 @@ err = Console(stderr=True)
 def report(
     results_dir: Annotated[Path, typer.Argument(help="results folder written by `dcplan run --out DIR`")],
     out: Annotated[
-        Optional[Path], typer.Option("--out", "-o", help="HTML file to write (default RESULTS_DIR/report.html)")
+        Path | None, typer.Option("--out", "-o", help="HTML file to write (default RESULTS_DIR/report.html)")
     ] = None,
     found_superclusters: Annotated[
         bool, typer.Option("--found-superclusters", help="also outline superclusters found from the fiber graph on the map")
@@ -35,7 +35,7 @@ def report(
         path = write_report(results_dir, out, found_superclusters)
     except ResultsNotFound as e:
         err.print(f"[red]no report: {e}[/red]", soft_wrap=True)
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
     size = path.stat().st_size / 1e6
     console.print(
         f"wrote {path} ({size:,.1f} MB, self-contained: open it in any browser, no network needed)", soft_wrap=True

@@ -80,7 +80,7 @@ def check_site_states(
     bad = df[found != df["region"].astype(str)]
     if bad.empty:
         return []
-    names = dict(zip(states["state"], states["state_name"]))
+    names = dict(zip(states["state"], states["state_name"], strict=False))
     # near misses: distance from the point to its stated state, in metres (EPSG:5070)
     pts = sites_gdf(bad).to_crs(CRS_EQUAL_AREA)
     shapes = states.set_index("state").to_crs(CRS_EQUAL_AREA)["geometry"]

@@ -53,8 +53,8 @@ def training_plan(scn: Scenario) -> TrainingPlan:
             if s == anchor:
                 continue
             path = nx.shortest_path(fiber, s, anchor, weight="latency_ms")
-            tp.links_of[y, s] = [_link(a, b) for a, b in zip(path, path[1:])]
-            for a, b in zip(path, path[1:]):
+            tp.links_of[y, s] = [_link(a, b) for a, b in zip(path, path[1:], strict=False)]
+            for a, b in zip(path, path[1:], strict=False):
                 tp.bandwidth_tbps[_link(a, b)] = float(fiber.edges[a, b]["bandwidth_tbps"])
     if problems:
         raise InputError(problems)

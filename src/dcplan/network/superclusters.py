@@ -51,7 +51,7 @@ class Supercluster:
         """Fiber links (a, b), a < b, used by the members' lowest-latency paths."""
         out: set[tuple[str, str]] = set()
         for p in self.paths.values():
-            out.update(tuple(sorted(e)) for e in zip(p, p[1:]))
+            out.update(tuple(sorted(e)) for e in zip(p, p[1:], strict=False))
         return out
 
 
@@ -147,7 +147,7 @@ def named_superclusters(scenario_or_table, fiber: nx.Graph) -> list[Supercluster
     if table is None or table.empty:
         return []
     groups: dict[str, list[str]] = {}
-    for name, site in zip(table["supercluster"], table["site"]):
+    for name, site in zip(table["supercluster"], table["site"], strict=False):
         groups.setdefault(str(name), []).append(str(site))
     return [_make(name, sites, fiber, "named") for name, sites in groups.items()]
 

@@ -102,7 +102,7 @@ def _table(df: pd.DataFrame, left: tuple[str, ...] = ()) -> str:
     for r in df.itertuples(index=False):
         rows.append(
             "<tr>"
-            + "".join(f'<td class="{"l" if c in left else ""}">{_e(v)}</td>' for c, v in zip(df.columns, r))
+            + "".join(f'<td class="{"l" if c in left else ""}">{_e(v)}</td>' for c, v in zip(df.columns, r, strict=False))
             + "</tr>"
         )
     return f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>'

@@ -128,7 +128,7 @@ def read_network(
     fl = _read_table(folder, FIBER_TABLE)
     links = None
     if fl is not None and {"site_a", "site_b"} <= set(fl.columns):
-        links = [(a, b) for a, b in zip(fl["site_a"], fl["site_b"]) if a in known and b in known]
+        links = [(a, b) for a, b in zip(fl["site_a"], fl["site_b"], strict=False) if a in known and b in known]
     return clusters, links
 
 

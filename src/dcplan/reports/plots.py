@@ -150,7 +150,7 @@ def plot_unmet(data, ax=None) -> Figure:
     demand = comp["demand_h100e"].to_numpy() / 1e6
     bars = ax.bar(years, unmet, color=UNMET_COLOR, width=0.7, label="unmet demand")
     top = max(float(unmet.max()) if len(unmet) else 0.0, 1e-9)
-    for b, u, d in zip(bars, unmet, demand):
+    for b, u, d in zip(bars, unmet, demand, strict=False):
         if u > 1e-6:
             ax.annotate(
                 f"{u:,.1f}M\n({u / d:.0%} of demand)" if d else f"{u:,.1f}M",
@@ -272,7 +272,7 @@ def plot_power_by_technology(data) -> Figure:
     piv = piv.loc[:, piv.sum() > 0] if len(piv.columns) else piv
     bottom = np.zeros(len(years))
     cmap = mpl.colormaps["tab20"]
-    kinds = dict(zip(t["technology"], t["kind"]))
+    kinds = dict(zip(t["technology"], t["kind"], strict=False))
     for i, k in enumerate(piv.columns):
         v = piv[k].to_numpy() / 1e3
         label = f"{k} ({'contracted' if kinds.get(k) == 'contracted' else 'on site'})"
@@ -378,7 +378,7 @@ def plot_costs(data, ax=None, pv: bool = False, include_penalty: bool = False) -
             lw=0.4,
         )
         bottom += v
-    for x, t in zip(years, bottom):
+    for x, t in zip(years, bottom, strict=False):
         if t > 0:
             ax.annotate(
                 f"{t:,.0f}", (x, t), xytext=(0, 2), textcoords="offset points", ha="center", va="bottom", fontsize=8

@@ -29,7 +29,7 @@ def shadow_prices(scn: Scenario, m, activity: dict, col_dual=None) -> pd.DataFra
             continue
         for idx, con in comp.items():
             idx = idx if isinstance(idx, tuple) else (idx,)
-            key = dict(zip(fam.index, idx))
+            key = dict(zip(fam.index, idx, strict=False))
             if "location" in key:  # a contract's location (region or named plant): report its region, the plant as site
                 loc = key.pop("location")
                 key["region"] = loc_region.get(loc, loc)
@@ -112,7 +112,7 @@ def _column_prices(scn: Scenario, m, col_dual) -> list[dict]:
         for idx in index:
             rc = float(col_dual.get(var[idx], 0.0)) if var[idx] in col_dual else 0.0
             year = year_of(*idx)
-            key = dict(zip(fam.index, (*idx[:2], year)))
+            key = dict(zip(fam.index, (*idx[:2], year), strict=False))
             pv = max(-rc, 0.0) * 1e6 * fam.lp_per_unit
             unit = "MVA" if key.get("asset") == "transformer" else fam.unit
             rows.append(

@@ -7,7 +7,7 @@ from pyomo.environ import value
 
 from dcplan.model.coefficients import HOURS_PER_YEAR, USD_PER_MUSD, unit_costs
 from dcplan.model.sets import ModelSets
-from dcplan.scenario.scenario import H100_REFERENCE_PFLOPS, Scenario
+from dcplan.scenario.scenario import Scenario
 from dcplan.scenario.schema import ASSET_UNITS
 
 

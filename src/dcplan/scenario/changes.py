@@ -159,7 +159,7 @@ def _matches(scn: Scenario, path: str) -> bool:
     if df is None or df.empty:
         return False
     mask = pd.Series(True, index=df.index)
-    for k, part in zip(spec.key, rest[:-1]):
+    for k, part in zip(spec.key, rest[:-1], strict=False):
         if part != "*":
             mask &= df[k].astype(str) == part
     return bool(mask.any())
@@ -213,7 +213,7 @@ def _one(scn: Scenario, change: Change) -> dict[str, float]:
         *key_parts, column = rest
         df = scn.tables[table]
         mask = pd.Series(True, index=df.index)
-        for k, part in zip(spec.key, key_parts):
+        for k, part in zip(spec.key, key_parts, strict=False):
             if part != "*":
                 mask &= df[k].astype(str) == part
         if column not in df.columns or not mask.any():

@@ -74,7 +74,7 @@ def _references(raw: Mapping[str, pd.DataFrame], labels: Mapping[str, str]) -> l
         df = raw.get(table)
         if known is None or df is None or col not in df.columns:
             continue  # the referenced table has its own problem
-        for i, v in zip(df.index, df[col]):
+        for i, v in zip(df.index, df[col], strict=False):
             v = str(v).strip()
             if v and v not in known:
                 p = _unknown(labels[table], int(i) + 2, col, v, known, what)
@@ -90,7 +90,7 @@ def _contracted(raw: Mapping[str, pd.DataFrame]) -> set[str] | None:
     df = raw.get("power_technologies")
     if df is None or "kind" not in df.columns:
         return None
-    return {str(t).strip() for t, k in zip(df["technology"], df["kind"]) if str(k).strip() == "contracted"}
+    return {str(t).strip() for t, k in zip(df["technology"], df["kind"], strict=False) if str(k).strip() == "contracted"}
 
 
 def _legacy_power(
@@ -120,7 +120,7 @@ def _legacy_power(
                                     "power_deliveries.csv (family, year, deliveries_mw_per_year, planner_share); remove the column",
                                     1, col))
         elif not has_table:
-            blank = [int(i) + 2 for i, v in zip(sup.index, sup[col] if col in sup.columns else [""] * len(sup)) if not str(v).strip()]
+            blank = [int(i) + 2 for i, v in zip(sup.index, sup[col] if col in sup.columns else [""] * len(sup), strict=False) if not str(v).strip()]
             for r in blank:
                 out.append(InputProblem(labels["supply"], "blank; a value is required without power_technologies.csv "
                                         "(or give deliveries in power_deliveries.csv)", r, col))
@@ -228,7 +228,7 @@ def _lead_times(
     """Every lead time, with its state permitting adder, is >= 0 and fits the horizon."""
     out: list[InputProblem] = []
     n_years = end - start + 1
-    tech_lead = {t: int(x) for t, x in zip(typed["power_technologies"]["technology"], typed["power_technologies"]["lead_time_years"])}
+    tech_lead = {t: int(x) for t, x in zip(typed["power_technologies"]["technology"], typed["power_technologies"]["lead_time_years"], strict=False)}
     for asset in CORE_SITE_ASSETS + GLOBAL_ASSETS + (LEGACY_TECHNOLOGY,):
         key = f"lead_time_years.{asset}"
         if key in params and params[key] >= n_years:
@@ -276,7 +276,7 @@ def _site_limits(typed: Mapping[str, pd.DataFrame], labels: Mapping[str, str]) -
     limit_of = dict(_SITE_LIMIT)
     techs = typed["power_technologies"]
     if len(techs):
-        limit_of.update({t: c for t, c in zip(techs["technology"], techs["site_limit"]) if c in SITE_LIMIT_COLUMNS})
+        limit_of.update({t: c for t, c in zip(techs["technology"], techs["site_limit"], strict=False) if c in SITE_LIMIT_COLUMNS})
     else:
         limit_of[LEGACY_TECHNOLOGY] = "max_onsite_gas_mw"
     pl = pl.assign(limit=pl["asset"].map(limit_of))

@@ -33,7 +33,7 @@ def _references(raw: Mapping[str, pd.DataFrame], labels: Mapping[str, str]) -> l
         df = raw.get(table)
         if known is None or df is None or col not in df.columns:
             continue
-        for i, v in zip(df.index, df[col]):
+        for i, v in zip(df.index, df[col], strict=False):
             v = str(v).strip()
             if v and v not in known:
                 out.append(_unknown(labels[table], int(i) + 2, col, v, known, what))
@@ -51,7 +51,7 @@ def _pair_rules(typed: Mapping[str, pd.DataFrame], labels: Mapping[str, str]) ->
         if df is None or df.empty:
             continue
         seen: dict[frozenset, tuple[int, str]] = {}
-        for i, a, b in zip(df.index, df[a_col], df[b_col]):
+        for i, a, b in zip(df.index, df[a_col], df[b_col], strict=False):
             row = int(i) + 2
             if a == b:
                 out.append(InputProblem(labels[table], f"{what} from '{a}' to itself; expected two different ends", row, b_col))
@@ -91,7 +91,7 @@ def _named_superclusters(
     out: list[InputProblem] = []
     label = labels["superclusters"]
     rows: dict[str, list[tuple[int, str]]] = {}
-    for i, name, site in zip(sc.index, sc["supercluster"], sc["site"]):
+    for i, name, site in zip(sc.index, sc["supercluster"], sc["site"], strict=False):
         rows.setdefault(name, []).append((int(i) + 2, site))
     from dcplan.network.superclusters import AUTO_PREFIX
 
@@ -217,6 +217,6 @@ def _training_hosts(
     hosts = training_hosts(typed["sites"]["site"], typed["superclusters"], fiber)
     return [
         InputProblem(labels["training"], unknown_host_message(name, hosts, labels["sites"]), int(i) + 2, "supercluster")
-        for i, name in zip(tr.index, tr["supercluster"])
+        for i, name in zip(tr.index, tr["supercluster"], strict=False)
         if name not in hosts
     ]

@@ -242,7 +242,7 @@ def _validate_table(spec: TableSpec, raw: pd.DataFrame, label: str, problems: li
     if missing:
         return None
     records, index = [], []
-    for i, row in zip(raw.index, raw[cols].to_dict("records")):
+    for i, row in zip(raw.index, raw[cols].to_dict("records"), strict=False):
         data = {k: (None if str(v).strip() == "" else v) for k, v in row.items()}
         try:
             records.append(spec.row_model.model_validate(data).model_dump())
@@ -259,12 +259,12 @@ def _duplicate_keys(spec: TableSpec, raw: pd.DataFrame, label: str) -> list[Inpu
     """One problem per repeated key, naming the row where the key was first seen."""
     out: list[InputProblem] = []
     first: dict[tuple, int] = {}
-    for i, key in zip(raw.index, raw[list(spec.key)].itertuples(index=False, name=None)):
+    for i, key in zip(raw.index, raw[list(spec.key)].itertuples(index=False, name=None), strict=False):
         key = tuple(str(k).strip() for k in key)
         if "" in key:
             continue  # a blank key is reported as blank
         if key in first:
-            desc = ", ".join(f"{k}={v}" for k, v in zip(spec.key, key))
+            desc = ", ".join(f"{k}={v}" for k, v in zip(spec.key, key, strict=False))
             out.append(
                 InputProblem(label, f"duplicate key ({desc}): rows {first[key]} and {int(i) + 2}; keep one", row=int(i) + 2, column=spec.key[0])
             )

@@ -115,7 +115,7 @@ def apply_cell_overrides(
         if any(c not in df.columns for c in (*spec.key, column)):
             continue  # the table's missing column is reported by its own validation
         mask = pd.Series(True, index=df.index)
-        for k, part in zip(spec.key, key_parts):
+        for k, part in zip(spec.key, key_parts, strict=False):
             if part != "*":
                 mask &= df[k].astype(str).str.strip() == part
         if not mask.any():
@@ -123,7 +123,7 @@ def apply_cell_overrides(
                 InputProblem(
                     origin,
                     f"override '{path}': no row of {spec.file} has "
-                    + ", ".join(f"{k}={p}" for k, p in zip(spec.key, key_parts))
+                    + ", ".join(f"{k}={p}" for k, p in zip(spec.key, key_parts, strict=False))
                     + _existing_keys(df, spec.key),
                     column="overrides",
                 )

@@ -129,7 +129,7 @@ class Scenario:
 
     @cached_property
     def site_region(self) -> dict[str, str]:
-        return dict(zip(self.tables["sites"]["site"], self.tables["sites"]["region"]))
+        return dict(zip(self.tables["sites"]["site"], self.tables["sites"]["region"], strict=False))
 
     # ----- derived series ------------------------------------------------------------------
     def lead_time(self, asset: str, region: str | None = None) -> int:
@@ -146,7 +146,7 @@ class Scenario:
         perm = self.tables.get("permitting")
         if perm is None:
             return {}
-        return {(r, a): int(x) for r, a, x in zip(perm["region"], perm["asset"], perm["extra_lead_time_years"])}
+        return {(r, a): int(x) for r, a, x in zip(perm["region"], perm["asset"], perm["extra_lead_time_years"], strict=False)}
 
     GROWTH_KEYS = ("demand.start_h100e_millions", "demand.growth_per_year")
 
@@ -162,7 +162,7 @@ class Scenario:
     @cached_property
     def _demand_table(self) -> dict[int, float]:
         dem = self.tables.get("demand")
-        return {} if dem is None else {int(y): float(x) for y, x in zip(dem["year"], dem["h100e_millions"])}
+        return {} if dem is None else {int(y): float(x) for y, x in zip(dem["year"], dem["h100e_millions"], strict=False)}
 
     # ----- power technologies (docs/inputs.md: power_technologies.csv) --------------------------
     @property
@@ -223,7 +223,7 @@ class Scenario:
         ts = self.tables.get("power_technology_slices")
         if ts is None or ts.empty:
             return {}
-        return {(k, t): (float(a), float(c)) for k, t, a, c in zip(ts["technology"], ts["slice"], ts["availability"], ts["capacity_credit"])}
+        return {(k, t): (float(a), float(c)) for k, t, a, c in zip(ts["technology"], ts["slice"], ts["availability"], ts["capacity_credit"], strict=False)}
 
     def tech_availability(self, tech: str, slice_: str) -> float:
         """Share of a technology's MW that can be dispatched (average) in a time slice."""
@@ -249,7 +249,7 @@ class Scenario:
             return {}
         return {
             (f, int(y)): float(share) * float(mw)
-            for f, y, mw, share in zip(d["family"], d["year"], d["deliveries_mw_per_year"], d["planner_share"])
+            for f, y, mw, share in zip(d["family"], d["year"], d["deliveries_mw_per_year"], d["planner_share"], strict=False)
         }
 
     @cached_property
@@ -292,7 +292,7 @@ class Scenario:
             return {"all": (1.0, float(self.params["demand.unmet_penalty_usd_per_h100e_year"]), 0.0)}
         return {
             str(k): (float(f), float(v), float(c))
-            for k, f, v, c in zip(tr["tranche"], tr["share_of_demand"], tr["value_usd_per_h100e_year"], tr["value_change_per_year"])
+            for k, f, v, c in zip(tr["tranche"], tr["share_of_demand"], tr["value_usd_per_h100e_year"], tr["value_change_per_year"], strict=False)
         }
 
     @cached_property
@@ -301,7 +301,7 @@ class Scenario:
         ca = self.tables.get("cowos_allocation")
         if ca is None or not len(ca):
             return {}
-        return {str(g): float(a) for g, a in zip(ca["generation"], ca["max_share_of_cowos"])}
+        return {str(g): float(a) for g, a in zip(ca["generation"], ca["max_share_of_cowos"], strict=False)}
 
     def tranche_value_usd_per_h100e_year(self, tranche: str, year: int) -> float:
         """What one H100e-year of `tranche` is worth in `year` (its value if unserved)."""
@@ -323,7 +323,7 @@ class Scenario:
         out: dict[tuple[str, str], list[tuple[int, float]]] = {}
         pl = self.tables.get("pipeline")
         if pl is not None:
-            for site, asset, y, cap in zip(pl["site"], pl["asset"], pl["online_year"], pl["capacity"]):
+            for site, asset, y, cap in zip(pl["site"], pl["asset"], pl["online_year"], pl["capacity"], strict=False):
                 out.setdefault((site, asset), []).append((int(y), float(cap)))
         return out
 
@@ -348,7 +348,7 @@ class Scenario:
         ts = self.tables.get("time_slices")
         if ts is None or not len(ts):
             return {"year": 8760.0}
-        return {str(k): float(h) for k, h in zip(ts["slice"], ts["hours"])}
+        return {str(k): float(h) for k, h in zip(ts["slice"], ts["hours"], strict=False)}
 
     @cached_property
     def _profiles(self) -> dict[tuple[str, str], tuple[float, float]]:
@@ -357,7 +357,7 @@ class Scenario:
             return {}
         return {
             (r, t): (float(pm), float(hm))
-            for r, t, pm, hm in zip(sp["region"], sp["slice"], sp["price_multiplier"], sp["headroom_multiplier"])
+            for r, t, pm, hm in zip(sp["region"], sp["slice"], sp["price_multiplier"], sp["headroom_multiplier"], strict=False)
         }
 
     def slice_price_usd_per_mwh(self, region: str, year: int, slice_: str) -> float:

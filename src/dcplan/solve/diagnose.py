@@ -80,7 +80,7 @@ def _name(con) -> tuple[str, dict]:
     idx = idx if isinstance(idx, tuple) else (idx,)
     spec = FAMILIES.get(fam)
     names = spec.index if spec else tuple(f"i{k}" for k in range(len(idx)))
-    return fam, dict(zip(names, idx))
+    return fam, dict(zip(names, idx, strict=False))
 
 
 def _describe_key(key: dict) -> tuple[str, object]:

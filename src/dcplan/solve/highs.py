@@ -72,8 +72,8 @@ class _Compiled:
         return (
             len(self.rows) == len(other.rows)
             and len(self.columns) == len(other.columns)
-            and all(a[0] is b[0] and a[1] == b[1] for a, b in zip(self.rows, other.rows))
-            and all(a is b for a, b in zip(self.columns, other.columns))
+            and all(a[0] is b[0] and a[1] == b[1] for a, b in zip(self.rows, other.rows, strict=False))
+            and all(a is b for a, b in zip(self.columns, other.columns, strict=False))
         )
 
 
@@ -303,16 +303,16 @@ class HighsLP:
         for v in self.model.component_data_objects(Var, descend_into=True):
             if not v.fixed:
                 v.set_value(0.0, skip_validation=True)
-        for v, val in zip(self.lp.columns, x):
+        for v, val in zip(self.lp.columns, x, strict=False):
             v.set_value(float(val), skip_validation=True)
-        self.col_dual = ComponentMap(zip(self.lp.columns, map(float, np.asarray(s.col_dual))))
+        self.col_dual = ComponentMap(zip(self.lp.columns, map(float, np.asarray(s.col_dual)), strict=False))
         duals = np.asarray(s.row_dual)
         d = self.model.dual
         d.clear()
-        for (con, _), y in zip(self.lp.rows, duals):
+        for (con, _), y in zip(self.lp.rows, duals, strict=False):
             d[con] = d.get(con, 0.0) + float(y)
         self.row_activity = {}
         lo, up = self.lp.row_lower, self.lp.row_upper
-        for k, ((con, _), a) in enumerate(zip(self.lp.rows, np.asarray(s.row_value))):
+        for k, ((con, _), a) in enumerate(zip(self.lp.rows, np.asarray(s.row_value), strict=False)):
             rhs = up[k] if up[k] < INF else lo[k]
             self.row_activity[con] = (float(rhs), float(a))
