@@ -8,7 +8,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 import yaml
@@ -40,7 +40,7 @@ def _main(
 ) -> None:
     """Plan AI datacenter build-out under power and supply-chain limits."""
 
-ScenarioArg = Annotated[Optional[Path], typer.Argument(help="scenario folder (or its scenario.yaml); the bundled default when omitted")]
+ScenarioArg = Annotated[Path | None, typer.Argument(help="scenario folder (or its scenario.yaml); the bundled default when omitted")]
 SetOpt = Annotated[list[str], typer.Option("--set", help="override, e.g. --set lead_time_years.gas_turbine=6 (repeatable)")]
 SolverOpt = Annotated[
     list[str],
@@ -110,7 +110,7 @@ def init(
             scn = load_scenario(Path(tmp))
     except InputError as e:
         report_input_error(e)
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "scenario.yaml").write_text(text)
     console.print(f"created {folder}/scenario.yaml on base '{base}' ({len(scn.tables['sites'])} sites, horizon "
@@ -129,7 +129,7 @@ def run(
     set_: SetOpt = None,
     solver_option: SolverOpt = None,
     what_if: Annotated[
-        Optional[list[str]],
+        list[str] | None,
         typer.Option("--what-if", help="also solve a variant and report the difference, e.g. 'cowos +20%', 'interconnection +1 GW' "
                      "or 'regions.TX.headroom_mw_start*=1.5; turbine_lead_time -1 year' (repeatable: one variant each; "
                      "grammar in docs/results.md)"),
@@ -161,7 +161,7 @@ def run(
         scn = with_solver_options(load_scenario(scenario, set_overrides), solver_items(threads, time_limit, solver_option))
     except InputError as e:
         report_input_error(e)
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
     phases = {"load": time.perf_counter() - clock}
     prepared = []
     if what_if:
@@ -218,7 +218,7 @@ def run(
         report_output_error(e)
     except SolveError as e:
         err.print(str(e), markup=False, highlight=False, soft_wrap=True)
-        raise typer.Exit(3)
+        raise typer.Exit(3) from None
     console.quiet = False
     console.print(f"wrote {len(names)} files to {out}/")
 

@@ -27,7 +27,7 @@ def largest_run(
     scenario: Annotated[Path | None, typer.Argument(help="scenario folder; the bundled default when omitted")] = None,
     years: Annotated[list[int], typer.Option("--year", help="year of the run (repeatable; default 2030)")] = None,
     campuses: Annotated[bool, typer.Option("--campuses/--no-campuses", help="also each member campus alone")] = True,
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="folder for largest_run and largest_run_limits tables")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="folder for largest_run and largest_run_limits tables")] = None,
     fmt: Annotated[str, typer.Option("--format", help="parquet, csv or xlsx")] = "parquet",
     set_: Annotated[list[str], typer.Option("--set", help="override, e.g. --set network.training_bits_per_flop=1e-6")] = None,
     solver_option: Annotated[
@@ -79,7 +79,7 @@ def largest_run(
         raise typer.Exit(1) from None
     except SolveError as e:
         err.print(str(e), markup=False, highlight=False, soft_wrap=True)
-        raise typer.Exit(3)
+        raise typer.Exit(3) from None
     table, limits = comparison_table(runs), limits_table(runs)
     print_runs(table, scn)
     for r in runs:

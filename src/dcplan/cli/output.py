@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
 
 VerboseOpt = Annotated[int, typer.Option("--verbose", "-v", count=True, help="more detail on stderr (-vv for debug)")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="print only warnings, errors and the last line")]
-ThreadsOpt = Annotated[Optional[int], typer.Option("--threads", min=1, help="HiGHS threads (HiGHS's default otherwise)")]
-TimeLimitOpt = Annotated[Optional[float], typer.Option("--time-limit", min=0.0, help="seconds HiGHS may spend per solve")]
+ThreadsOpt = Annotated[int | None, typer.Option("--threads", min=1, help="HiGHS threads (HiGHS's default otherwise)")]
+TimeLimitOpt = Annotated[float | None, typer.Option("--time-limit", min=0.0, help="seconds HiGHS may spend per solve")]
 SolverLogOpt = Annotated[
-    Optional[str], typer.Option("--solver-log", help="write HiGHS's log to this file ('-' for stderr); HiGHS never writes to stdout")
+    str | None, typer.Option("--solver-log", help="write HiGHS's log to this file ('-' for stderr); HiGHS never writes to stdout")
 ]
 
 

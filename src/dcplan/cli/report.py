@@ -64,7 +64,7 @@ def compare(
         c = compare_runs(results_dirs)
     except ResultsNotFound as e:
         err.print(f"no comparison: {e}; nothing was written", markup=False, soft_wrap=True)
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.tmp")
     tmp.write_text(c.to_html(), encoding="utf-8")

@@ -70,7 +70,7 @@ def _names(loaded: list[LoadedResults]) -> list[str]:
     """Run labels: the scenario name, with the folder name where scenarios repeat."""
     base = [r.scenario for r in loaded]
     out = []
-    for r, b in zip(loaded, base):
+    for r, b in zip(loaded, base, strict=False):
         name = b if base.count(b) == 1 else f"{b} ({r.path.name})"
         while name in out:
             name += "'"
@@ -137,18 +137,18 @@ def compare(runs: Sequence) -> Comparison:
     loaded = [_load(r) for r in runs]
     names = _names(loaded)
     ref = names[0]
-    key = pd.DataFrame([_key_row(n, r) for n, r in zip(names, loaded)])
+    key = pd.DataFrame([_key_row(n, r) for n, r in zip(names, loaded, strict=False)])
     for col in ("plan_cost_usd", "unserved_value_usd", "objective_usd", "online_h100e_last_year", "unmet_h100e_last_year"):
         key[f"{col}_change"] = key[col] - key.at[0, col]
-    by_year = _with_change(pd.concat([_by_year(n, r) for n, r in zip(names, loaded)], ignore_index=True), ["year", "metric"], ref)
+    by_year = _with_change(pd.concat([_by_year(n, r) for n, r in zip(names, loaded, strict=False)], ignore_index=True), ["year", "metric"], ref)
     cap = pd.concat(
-        [r.capacity.groupby(["asset", "region", "year"], as_index=False)["online"].sum().assign(run=n) for n, r in zip(names, loaded)],
+        [r.capacity.groupby(["asset", "region", "year"], as_index=False)["online"].sum().assign(run=n) for n, r in zip(names, loaded, strict=False)],
         ignore_index=True,
     )
     cap = _all_keys(cap, ["asset", "region", "year"], names, "online")
     cap = _with_change(cap, ["asset", "region", "year"], ref, "online")[["run", "asset", "region", "year", "online", "change"]]
     costs = pd.concat(
-        [r.costs.groupby("category", as_index=False)["cost_pv_usd"].sum().assign(run=n) for n, r in zip(names, loaded)],
+        [r.costs.groupby("category", as_index=False)["cost_pv_usd"].sum().assign(run=n) for n, r in zip(names, loaded, strict=False)],
         ignore_index=True,
     )
     costs = _all_keys(costs, ["category"], names, "cost_pv_usd")
@@ -170,14 +170,14 @@ def _all_keys(df: pd.DataFrame, keys: list[str], names: list[str], value: str) -
 
 def _binding(names: list[str], loaded: list[LoadedResults]) -> pd.DataFrame:
     rows = []
-    for n, r in zip(names, loaded):
+    for n, r in zip(names, loaded, strict=False):
         b = r.binding
         label = b["label"] if "label" in b else b["family"]
         g = b.assign(label=label).groupby(["year", "label", "unit"], as_index=False)["shadow_price_usd_per_unit"].max()
         rows.append(g.assign(run=n))
     df = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
     ref = set(map(tuple, df[df["run"] == names[0]][["year", "label"]].itertuples(index=False, name=None)))
-    df["in_reference"] = [(y, lab) in ref for y, lab in zip(df["year"], df["label"])]
+    df["in_reference"] = [(y, lab) in ref for y, lab in zip(df["year"], df["label"], strict=False)]
     return df[["run", "year", "label", "unit", "shadow_price_usd_per_unit", "in_reference"]].sort_values(
         ["year", "label", "run"]
     ).reset_index(drop=True)

@@ -63,7 +63,7 @@ def _chart(c: Comparison) -> str:
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(2, 3, figsize=(13, 6.5), constrained_layout=True)
-    for ax, (metric, title, div) in zip(axes.flat, METRICS):
+    for ax, (metric, title, div) in zip(axes.flat, METRICS, strict=False):
         d = c.by_year[c.by_year["metric"] == metric]
         for r in c.runs:
             s = d[d["run"] == r]
@@ -127,7 +127,7 @@ def _binding(c: Comparison) -> str:
 def render_comparison(c: Comparison) -> str:
     """The page: key figures, by-year charts and tables, capacity, costs and binding families."""
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    srcs = "".join(f"<li><b>{_e(n)}</b>: {_e(s)}</li>" for n, s in zip(c.runs, c.sources))
+    srcs = "".join(f"<li><b>{_e(n)}</b>: {_e(s)}</li>" for n, s in zip(c.runs, c.sources, strict=False))
     sections = [
         ("key", "Key figures", f"<p class='note'>Reference: <b>{_e(c.runs[0])}</b>; (±) is each run's difference from it. "
                                f"Plan cost excludes the value of unserved demand, which is shown apart.</p><ul>{srcs}</ul>"

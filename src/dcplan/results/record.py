@@ -25,7 +25,7 @@ import json
 import platform
 import time
 from collections.abc import Mapping
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 from typing import Any
 
@@ -113,7 +113,7 @@ def run_record(
         "versions": versions(),
         "solver_options": _jsonable(dict(solver_options or {})),
         "command": command if command is None or isinstance(command, str) else " ".join(map(str, command)),
-        "started_at": datetime.fromtimestamp(started_at or time.time(), tz=timezone.utc).isoformat(timespec="seconds"),
+        "started_at": datetime.fromtimestamp(started_at or time.time(), tz=UTC).isoformat(timespec="seconds"),
         "phase_seconds": {k: round(float(v), 4) for k, v in (phase_seconds or {}).items()},
         **_jsonable(dict(extra or {})),
     }

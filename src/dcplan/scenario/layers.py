@@ -189,7 +189,7 @@ def _add_rows(spec: TableSpec, beneath: pd.DataFrame, rows: pd.DataFrame, label:
     for i, r in rows.iterrows():
         k = key(r)
         if k in new:
-            desc = ", ".join(f"{a}={b}" for a, b in zip(spec.key, k))
+            desc = ", ".join(f"{a}={b}" for a, b in zip(spec.key, k, strict=False))
             problems.append(InputProblem(label, f"duplicate key ({desc}): rows {new[k][0] - PATCH_ROW_OFFSET + 2} and "
                                                 f"{int(i) - PATCH_ROW_OFFSET + 2}; keep one", row=int(i) - PATCH_ROW_OFFSET + 2,
                                          column=spec.key[0]))
