@@ -7,7 +7,7 @@ from pyomo.environ import Constraint, Expression, NonNegativeReals, Var, quicksu
 from dcplan.model.sets import ModelSets
 
 PROVIDES = ("ship", "early_ship", "use", "USE_T", "it_mw", "compute_kh100e")
-NEEDS = ("SHIP", "EARLY_SHIP")
+NEEDS = ("SHIP", "USE", "EARLY_SHIP")
 
 
 def installed(m, sets: ModelSets, g: str, s: str, y: int):
