@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pandas as pd
-
-from dcplan.scenario.frozen import FrozenDict, FrozenTables
-from dcplan.scenario.frozen import cached_view as cached_property
 
 H100_REFERENCE_PFLOPS = 0.989
 """Dense BF16 PFLOP/s of one H100 SXM: the unit of H100-equivalents (Epoch AI chip_types)."""
@@ -24,16 +22,11 @@ TABLE_CACHES = (
 T = TypeVar("T")
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass
 class Scenario:
     """A scenario ready to build: validated tables (typed DataFrames) and parameters.
 
     Build one with :func:`dcplan.load_scenario` or :func:`dcplan.scenario_from_tables`.
-
-    Immutable: fields cannot be reassigned, `tables` hands out copies and refuses new tables,
-    `params`, `overrides` and `solver_options` refuse changes; so the views cached on first use
-    (`sites`, `gpus`, `gpu_spec`, ...) always match the tables. `with_overrides` returns a new
-    scenario.
     """
 
     name: str
@@ -44,12 +37,6 @@ class Scenario:
     overrides: dict = field(default_factory=dict)
     scope: str = ""
     """Who the planner is (scenario.yaml `scope:`), e.g. the whole US AI build-out or one company."""
-
-    def __post_init__(self) -> None:
-        for name in ("tables", "raw_tables"):
-            object.__setattr__(self, name, FrozenTables(getattr(self, name)))
-        for name in ("params", "overrides", "solver_options"):
-            object.__setattr__(self, name, FrozenDict(getattr(self, name)))
 
     def __repr__(self) -> str:
         sites = self.tables.get("sites")
