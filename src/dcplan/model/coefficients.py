@@ -204,7 +204,7 @@ def _sites(scn: Scenario, sets: ModelSets) -> dict:
     v["pipeline_online"] = {(a, s, y): scn.pipeline_capacity(s, a, y) for a in scn.site_assets for s in sets.sites for y in years}
     gp = scn.tables["gpu_pipeline"]
     pipe = {k: 0.0 for k in sets.use}
-    for g, s, v0, n in zip(gp["generation"], gp["site"], gp["install_year"], gp["gpus"]):
+    for g, s, v0, n in zip(gp["generation"], gp["site"], gp["install_year"], gp["gpus"], strict=False):
         for y in alive_years(int(v0), sets.gpu_life[g], scn.end_year):
             if (g, s, y) in pipe:
                 pipe[g, s, y] += n / 1e3
@@ -272,7 +272,7 @@ def _network(scn: Scenario, sets: ModelSets) -> dict:
     ct = {f"{r['from_region']}->{r['to_region']}": r for r in scenario_corridors(scn)}
     tp = sets.training
     tr = scn.tables.get("training")
-    run = {int(y): float(x) * 1e3 for y, x in zip(tr["year"], tr["run_h100e_millions"])} if tr is not None else {}
+    run = {int(y): float(x) * 1e3 for y, x in zip(tr["year"], tr["run_h100e_millions"], strict=False)} if tr is not None else {}
     return {
         "arc_capacity_mw": {a: float(ct[a]["capacity_mw"]) for a, _, _ in sets.arcs},
         "arc_efficiency": {a: 1.0 - float(ct[a]["loss_fraction"]) for a, _, _ in sets.arcs},

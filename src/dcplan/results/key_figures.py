@@ -165,7 +165,7 @@ class LabelIndex:
             fam = ROW_FAMILIES.get(name)
             if fam is None or name not in fam_pos:
                 continue
-            key = dict(zip(fam.index, _idx(i)))
+            key = dict(zip(fam.index, _idx(i), strict=False))
             gkey = (name, *(v for k, v in key.items() if k != "slice"))
             g = groups.get(gkey)
             if g is None:
@@ -224,11 +224,11 @@ class LabelIndex:
             objective_usd=objective,
             plan_cost_usd=objective - unserved,
             unserved_cost_usd=unserved,
-            compute_online_h100e=dict(zip(years, comp.tolist())),
+            compute_online_h100e=dict(zip(years, comp.tolist(), strict=False)),
             demand_h100e={y: scn.demand_h100e_millions(y) * 1e6 for y in years},
-            unmet_h100e=dict(zip(years, unmet.tolist())),
-            mw_online={a: dict(zip(years, online[k].tolist())) for k, a in enumerate(self.assets)},
-            energy_twh=dict(zip(years, energy.tolist())),
+            unmet_h100e=dict(zip(years, unmet.tolist(), strict=False)),
+            mw_online={a: dict(zip(years, online[k].tolist(), strict=False)) for k, a in enumerate(self.assets)},
+            energy_twh=dict(zip(years, energy.tolist(), strict=False)),
             shadow_prices=sp,
             binding=binding,
             solver=dict(solver or {}),

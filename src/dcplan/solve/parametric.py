@@ -98,7 +98,7 @@ class ParametricLP:
         if orepn.nonlinear_expr is not None or orepn.quadratic_vars:
             raise ValueError(f"objective {obj.name} is not linear")
         sign = -1.0 if obj.sense == maximize else 1.0
-        obj_terms = [(col(v), coef) for v, coef in zip(orepn.linear_vars, orepn.linear_coefs)]
+        obj_terms = [(col(v), coef) for v, coef in zip(orepn.linear_vars, orepn.linear_coefs, strict=False)]
         self.rows: list = []
         row_terms: list[tuple[object, object, object]] = []  # (lb, ub, constant) per row
         for con in model.component_data_objects(Constraint, active=True, descend_into=True):
@@ -113,7 +113,7 @@ class ParametricLP:
             r = len(self.rows)
             self.rows.append((con, 0 if con.equality else (1 if ub is not None else -1)))
             row_terms.append((lb, ub, repn.constant))
-            for v, coef in zip(repn.linear_vars, repn.linear_coefs):
+            for v, coef in zip(repn.linear_vars, repn.linear_coefs, strict=False):
                 entries_r.append(r)
                 entries_c.append(col(v))
                 entry_coefs.append(coef)
