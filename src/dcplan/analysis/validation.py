@@ -135,7 +135,7 @@ def model_outputs(res, utilization: float = 0.4, run_days: float = 100.0, prices
         for y in sorted(gp["year"].unique()):
             gpu = float((gp[gp["year"] == y]["shipped"] * gp[gp["year"] == y]["generation"].map(prices)).sum())
             c = cap[cap["year"] == y]
-            unit = [capex.get((a, si), 0.0) for a, si in zip(c["asset"], c["site"])]
+            unit = [capex.get((a, si), 0.0) for a, si in zip(c["asset"], c["site"], strict=False)]
             assets = float((c["new_online"] * pd.Series(unit, index=c.index) * 1e3).sum())
             out["capex_usd", int(y)] = gpu + assets
     return out
