@@ -174,6 +174,7 @@ def test_co2_cap_binds_with_its_shadow_price():
     assert row["shadow_price_usd_per_unit"] == pytest.approx(10_000 / 4380, rel=REL)
     em = res.emissions
     assert em.loc[em["scope"] == "US", "co2_t"].iloc[0] == pytest.approx(2000, rel=REL)
+    assert res.summary()["co2_mt"] == {"2026": pytest.approx(0.002, rel=REL)}
     assert em.loc[(em["scope"] == "site") & (em["site"] == "s1"), "co2_t"].sum() == pytest.approx(2000, rel=REL)
     tx = solve(CO2_TECHS, islanded=True, overrides={"co2.cap_mt_per_year.TX": 0.002})
     assert shadow(tx, "co2_cap", 2026, region="TX")["shadow_price_usd_per_unit"] == pytest.approx(10_000 / 4380, rel=REL)
@@ -253,3 +254,19 @@ def test_bad_rows_of_the_power_tables_are_named():
     assert "power_technologies.csv, row 2, column 'site_limit'" in msg and "max_onsite_gas_mw" in msg
     assert "power_technology_slices.csv, row 2, column 'technology'" in msg and "unknown power technology 'nope'" in msg
     assert "family gen: missing year(s) 2027" in msg
+
+
+def test_power_chart_shows_each_technology_and_co2():
+    """The report's power-by-technology chart has one bar series per technology online (on site
+    or contracted) and the CO2 panel; it is among the report's charts."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from dcplan.reports.plots import FIGURES, plot_power_by_technology
+
+    res = solve(CO2_TECHS, islanded=True, overrides={"co2.cap_mt_per_year": 0.002})
+    fig = plot_power_by_technology(res)
+    labels = {t.get_text() for t in fig.axes[0].get_legend().get_texts()}
+    assert labels == {"gas (on site)", "clean (on site)"}
+    assert fig.axes[1].patches[0].get_height() == pytest.approx(0.002, rel=REL)
+    assert FIGURES["power_by_technology"] is plot_power_by_technology

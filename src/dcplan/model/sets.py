@@ -279,7 +279,7 @@ def _power_sets(scn: Scenario, sets: ModelSets) -> None:
         r = scn.tech_spec[k]
         if int(r["named_plants_only"]):
             # a plant in a region the scenario does not model is not available to it (docs/inputs.md)
-            locs = [
+            locs: list[tuple[str, str, int | None]] = [
                 (p, plants.at[p, "region"], int(plants.at[p, "earliest_year"]))
                 for p in plants.index
                 if plants.at[p, "technology"] == k and plants.at[p, "region"] in used_regions
@@ -293,7 +293,7 @@ def _power_sets(scn: Scenario, sets: ModelSets) -> None:
             sets.location_region[loc] = reg
             sets.contract_lead[k, loc] = L
             sets.contract += [(k, loc, y) for y in years if y + L <= end and (earliest is None or y + L >= earliest)]
-    online = set()
+    online: set[tuple[str, str, int]] = set()
     for k, loc, v in sets.contract:
         L, life = sets.contract_lead[k, loc], sets.asset_life[k]
         online.update((k, loc, y) for y in years if v + L <= y <= v + L + life - 1)

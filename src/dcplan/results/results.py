@@ -90,6 +90,12 @@ class Results:
         f = ps.groupby(["year", "slice"])["facility_mw"].sum().groupby("year").max() / 1e3 if len(ps) else pd.Series(dtype=float)
         return {int(y): float(f.get(y, 0.0)) for y in self.compute["year"]}
 
+    def co2_mt_by_year(self) -> dict[str, float]:
+        """CO2 of on-site and contracted generation per year, Mt (the emissions table's US rows)."""
+        e = self.emissions
+        us = e[e["scope"] == "US"] if len(e) else e
+        return {str(int(y)): float(v) / 1e6 for y, v in zip(us["year"], us["co2_t"])}
+
     def summary(self) -> dict:
         """A JSON-ready summary: status, objective, compute online and unmet per year, top binding."""
         top = {}
@@ -113,6 +119,7 @@ class Results:
             "compute_online_flops_per_s": {str(y): float(v) for y, v in c["online_flops_per_s"].items()},
             "demand_h100e": {str(y): float(v) for y, v in c["demand_h100e"].items()},
             "unmet_h100e": {str(y): float(v) for y, v in c["unmet_h100e"].items()},
+            "co2_mt": self.co2_mt_by_year(),
             "cost_by_category_pv_usd": {k: float(v) for k, v in self.costs.groupby("category")["cost_pv_usd"].sum().items()},
             "top_binding_constraints": top,
             "solver": self.solver,

@@ -31,7 +31,7 @@ def shadow_prices(scn: Scenario, m, activity: dict, col_dual=None) -> pd.DataFra
             idx = idx if isinstance(idx, tuple) else (idx,)
             key = dict(zip(fam.index, idx, strict=False))
             if "location" in key:  # a contract's location (region or named plant): report its region, the plant as site
-                loc = key.pop("location")
+                loc = str(key.pop("location"))
                 key["region"] = loc_region.get(loc, loc)
                 if loc != key["region"]:
                     key["plant"] = loc
