@@ -41,7 +41,7 @@ def _main(
     """Plan AI datacenter build-out under power and supply-chain limits."""
 
 ScenarioArg = Annotated[Path | None, typer.Argument(help="scenario folder (or its scenario.yaml); the bundled default when omitted")]
-SetOpt = Annotated[list[str], typer.Option("--set", help="override, e.g. --set lead_time_years.gas_turbine=6 (repeatable)")]
+SetOpt = Annotated[list[str], typer.Option("--set", help="override, e.g. --set power_technologies.gas_cc.lead_time_years=7 (repeatable)")]
 SolverOpt = Annotated[
     list[str],
     typer.Option("--solver-option", help="HiGHS option KEY=VALUE, e.g. --solver-option time_limit=600 (repeatable; "
@@ -76,7 +76,7 @@ description: ""  # one line on what this scenario asks
 base: {base}
 
 # Overrides, applied on top of the base's (the same paths as `--set`):
-#   a parameter (parameters.csv)     lead_time_years.gas_turbine: 6
+#   a parameter (parameters.csv)     lead_time_years.shell: 3
 #   a table cell (table.key.column)  regions.TX.headroom_mw_start: 5000
 #   every row of a table             supply.*.cowos_wafers_per_year: 120000
 overrides: {{}}

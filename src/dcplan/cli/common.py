@@ -21,7 +21,7 @@ def parse_set_options(items: list[str]) -> dict:
     for it in items or []:
         k, eq, v = it.partition("=")
         if not eq or not k.strip():
-            problems.append(InputProblem("--set", f"'{it}': expected PATH=VALUE, e.g. lead_time_years.gas_turbine=6"))
+            problems.append(InputProblem("--set", f"'{it}': expected PATH=VALUE, e.g. lead_time_years.shell=3"))
             continue
         try:
             out[k.strip()] = yaml.safe_load(v)
