@@ -234,7 +234,7 @@ def test_blank_reverse_capacity_means_symmetric():
 
 
 def test_supercluster_table_sums_member_power():
-    """Named cluster {s1, s2}: grid 20,000 + 1,000, gas 0 + 500; TX headroom 1e9 is not binding,
+    """Named cluster {s1, s2}: grid 20,000 + 1,000, gas 0 + 500; TX headroom 1e6 is not binding,
     TN's 700 MW is: available = 20,000 + min(700, 1,000) + 500 = 21,200. Pipeline (s1 only):
     shell 10,000, grid 10,000."""
     sc = pd.DataFrame([{"supercluster": "pair", "site": s, **SRC} for s in ("s1", "s2")])

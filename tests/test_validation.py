@@ -585,13 +585,13 @@ def test_unknown_top_level_yaml_key_and_csv_problems_together(tmp_path):
     folder = write_folder(tmp_path / "scn", t, {"name": "x", "overides": {"lead_time_years.shell": 2}})
     p = load_problems(folder)
     assert len(p) == 2, p
-    assert_at(p[0], "scenario.yaml", None, "overides", "unknown key 'overides'", "did you mean 'overrides'", "expected one of: base, description, name, overrides")
+    assert_at(p[0], "scenario.yaml", 2, "overides", "unknown key 'overides'", "did you mean 'overrides'", "expected one of: base, description, name, overrides")
     assert_at(p[1], "sites.csv", row, "pue", "got 'high'")
 
 
 def test_yaml_overrides_not_a_mapping(tmp_path):
     folder = write_folder(tmp_path / "scn", meta={"name": "x", "overrides": ["lead_time_years.shell=2"]})
-    assert_at(only(load_problems(folder)), "scenario.yaml", None, "overrides", "must be a mapping")
+    assert_at(only(load_problems(folder)), "scenario.yaml", 2, "overrides", "must be a mapping")
 
 
 def test_yaml_override_problems_name_scenario_yaml(tmp_path):

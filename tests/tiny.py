@@ -15,7 +15,7 @@ import pandas as pd
 
 from dcplan import scenario_from_tables
 
-BIG = 1e9
+BIG = 1e6
 SRC = {"source": "assumption: tiny test case", "source_year": 2026}
 
 
@@ -32,7 +32,7 @@ def tiny_tables() -> dict[str, pd.DataFrame]:
         "planner_share.transformer": 1.0,
         "transformer.mva_per_mw": 1.0,
         "capex_usd_per_kw.shell": 0, "capex_usd_per_kva.transformer": 0, "capex_usd_per_kw.gas_turbine": 0,
-        "capex_usd_per_wafer_year.cowos_expansion": 1e12, "capex_usd_per_stack_year.hbm_expansion": 1e12,
+        "capex_usd_per_wafer_year.cowos_expansion": 1e9, "capex_usd_per_stack_year.hbm_expansion": 1e9,
         "fixed_om_usd_per_kw_year.shell": 0, "fixed_om_usd_per_kw_year.gas_turbine": 0,
         "gas_turbine.heat_rate_mmbtu_per_mwh": 0, "gas_turbine.variable_om_usd_per_mwh": 0,
         "gas_turbine.availability": 1.0, "operations.load_factor": 1.0, "power_price.escalation_per_year": 0.0,

@@ -6,7 +6,7 @@ import logging
 import time
 from typing import Literal
 
-from dcplan.errors import SolveError
+from dcplan.errors import InputError, SolveError
 from dcplan.model.build import build_model, update_params
 from dcplan.model.coefficients import ParamCache
 from dcplan.model.sets import build_sets_tracked
@@ -16,6 +16,7 @@ from dcplan.results.results import Results, extract_results
 from dcplan.scenario.load import load_scenario
 from dcplan.scenario.scenario import Scenario
 from dcplan.solve.highs import HighsLP, Solution
+from dcplan.solve.magnitudes import magnitude_problems
 
 ResultsKind = Literal["full", "key"]
 
@@ -62,7 +63,11 @@ class Plan:
 
     def solve(self, results: ResultsKind = "full") -> Results | KeyFigures:
         """Solve; return the full Results (default) or, with ``results="key"``, the KeyFigures.
-        Raise SolveError if HiGHS finds no optimum."""
+        Raise InputError if the LP's scaled coefficients are out of range (naming the inputs),
+        SolveError if HiGHS finds no optimum."""
+        problems = magnitude_problems(self.lp.lp, self.scenario)
+        if problems:  # the LP's scaled coefficients out of range: name the inputs behind them
+            raise InputError(problems)
         sol = self.lp.solve(load=results == "full")
         log.info("solved '%s': %s in %.1f s%s", self.scenario.name, sol.status, sol.solve_seconds, " (warm start)" if sol.warm_started else "")
         if not sol.optimal:

@@ -216,6 +216,9 @@ def run(
             names.append(write_run_record(stage, record).name)
     except OutputError as e:
         report_output_error(e)
+    except InputError as e:  # the LP's coefficients out of range (solve/magnitudes.py)
+        report_input_error(e)
+        raise typer.Exit(1) from None
     except SolveError as e:
         err.print(str(e), markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(3) from None

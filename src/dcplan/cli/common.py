@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import NoReturn
 
 import typer
-import yaml
 from rich.console import Console
 
 from dcplan.errors import InputError, InputProblem, OutputError
@@ -15,18 +14,16 @@ err = Console(stderr=True)
 
 
 def parse_set_options(items: list[str]) -> dict:
-    """`--set PATH=VALUE` options as overrides; VALUE is read as YAML (so 6 is a number).
-    Raises InputError naming every malformed option."""
+    """`--set PATH=VALUE` options as overrides; VALUE is kept as text (an empty VALUE is a blank
+    cell) and parsed by the type of what it sets, as in scenario.yaml (so `040` is 40, and `no`
+    is not a number). Raises InputError naming every malformed option."""
     out, problems = {}, []
     for it in items or []:
         k, eq, v = it.partition("=")
         if not eq or not k.strip():
             problems.append(InputProblem("--set", f"'{it}': expected PATH=VALUE, e.g. lead_time_years.shell=3"))
             continue
-        try:
-            out[k.strip()] = yaml.safe_load(v)
-        except yaml.YAMLError:
-            out[k.strip()] = v  # not YAML: keep the text, validation says what was expected
+        out[k.strip()] = v.strip() or None
     if problems:
         raise InputError(problems)
     return out

@@ -29,10 +29,12 @@ def bottleneck_timeline(shadow_prices: pd.DataFrame) -> pd.DataFrame:
     sp["where"] = where.where(where.notna(), "world/US")
     if "asset" in sp.columns:
         has_asset = sp["family"].isin(["lead_time", "onsite_capacity", "contract_capacity"]) & sp["asset"].notna()
-        sp.loc[has_asset, "where"] = sp.loc[has_asset, "asset"] + " @ " + sp.loc[has_asset, "where"]
+        asset = sp.loc[has_asset, "asset"].astype(str)  # astype: an all-empty column is float
+        sp.loc[has_asset, "where"] = asset + " @ " + sp.loc[has_asset, "where"].astype(str)
     if "generation" in sp.columns:
         has_gen = sp["family"].eq("gpu_availability") & sp["generation"].notna()
-        sp.loc[has_gen, "where"] = sp.loc[has_gen, "generation"] + " @ " + sp.loc[has_gen, "where"]
+        gen = sp.loc[has_gen, "generation"].astype(str)
+        sp.loc[has_gen, "where"] = gen + " @ " + sp.loc[has_gen, "where"].astype(str)
     if "asset" in sp.columns:  # a technology family's delivery cap: where = the family
         fam_rows = sp["family"].eq("power_delivery") & sp["asset"].notna()
         sp.loc[fam_rows, "where"] = sp.loc[fam_rows, "asset"].astype(str)

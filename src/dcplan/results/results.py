@@ -94,7 +94,7 @@ class Results:
         """CO2 of on-site and contracted generation per year, Mt (the emissions table's US rows)."""
         e = self.emissions
         us = e[e["scope"] == "US"] if len(e) else e
-        return {str(int(y)): float(v) / 1e6 for y, v in zip(us["year"], us["co2_t"])}
+        return {str(int(y)): float(v) / 1e6 for y, v in zip(us["year"], us["co2_t"], strict=True)}
 
     def summary(self) -> dict:
         """A JSON-ready summary: status, objective, compute online and unmet per year, top binding."""

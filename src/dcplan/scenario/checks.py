@@ -48,7 +48,8 @@ def _references(raw: Mapping[str, pd.DataFrame], labels: Mapping[str, str]) -> l
     """Every id that refers to a row of another table (or a fixed list) must exist."""
     out: list[InputProblem] = []
     sites, regions, gens = _ids(raw, "sites", "site"), _ids(raw, "regions", "region"), _ids(raw, "gpus", "generation")
-    slices = _ids(raw, "time_slices", "slice") or {"year"}
+    slices = _ids(raw, "time_slices", "slice")
+    slices = None if slices is None else (slices or {"year"})  # absent: one slice 'year'; None: reported
     techs = _ids(raw, "power_technologies", "technology")
     if not techs and "power_technologies" in raw:
         techs = {LEGACY_TECHNOLOGY}  # no rows: the legacy gas turbine
@@ -208,7 +209,7 @@ def _years_of(raw: Mapping[str, pd.DataFrame], labels: Mapping[str, str], table:
     for v in df["year"]:
         try:
             present.add(int(float(str(v).strip())))
-        except ValueError:
+        except (ValueError, OverflowError):  # 'x', 'inf', a 400-digit number: reported by its row
             return []
     missing = sorted(set(range(start, end + 1)) - present)
     if not missing:

@@ -24,9 +24,10 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
+
 
 from dcplan.errors import InputError, InputProblem
+from dcplan.scenario.readers import ReadProblem, read_yaml
 from dcplan.scenario.schema import TABLES, TableSpec
 
 ADD_SUFFIX = ".add.csv"
@@ -52,8 +53,8 @@ def resolve_base(base: Any, folder: Path) -> Path:
 def read_base(folder: Path) -> Any:
     """The `base:` value of `folder`/scenario.yaml (None when absent or unreadable)."""
     try:
-        meta = yaml.safe_load((folder / "scenario.yaml").read_text())
-    except (OSError, yaml.YAMLError, UnicodeDecodeError):
+        meta = read_yaml(folder / "scenario.yaml")
+    except (ReadProblem, OSError):
         return None
     return meta.get("base") if isinstance(meta, dict) and meta.get("base") not in (None, "") else None
 
@@ -143,14 +144,14 @@ def read_layers(folder: Path, meta: dict | None, yaml_path: Path, problems: list
                 raw.pop(spec.name, None)
                 try:
                     raw[spec.name] = L._read_csv(d / spec.file)
-                except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError, OSError) as e:
-                    problems.append(InputProblem(label, f"cannot be read as CSV: {e}"))
+                except ReadProblem as e:
+                    problems.append(InputProblem(label, e.message, row=e.row))
             if (d / add_file(spec)).is_file():
                 alabel = add_file(spec) if d == folder else f"{add_file(spec)} (from base {d})"
                 try:
                     rows = L._read_csv(d / add_file(spec))
-                except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError, OSError) as e:
-                    problems.append(InputProblem(alabel, f"cannot be read as CSV: {e}"))
+                except ReadProblem as e:
+                    problems.append(InputProblem(alabel, e.message, row=e.row))
                     continue
                 if spec.name not in raw:
                     if spec.name not in labels:  # not merely unreadable beneath

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 from pydantic import ValidationError
 
 from dcplan.errors import InputError, InputProblem
@@ -23,13 +22,20 @@ from dcplan.paths import default_scenario_dir
 from dcplan.scenario.checks import ParamWhere, cross_checks
 from dcplan.scenario.geo_checks import geo_checks
 from dcplan.scenario.layers import read_layers, remap_problems
-from dcplan.scenario.overrides import apply_cell_overrides, flatten, split_overrides
+from dcplan.scenario.overrides import apply_cell_overrides, flatten, flatten_checked, split_overrides
+from dcplan.scenario.readers import ReadProblem, line_of, read_csv_text, read_yaml
 from dcplan.scenario.scenario import Scenario
-from dcplan.scenario.schema import PARAMETERS, TABLES, TableSpec, param_spec
+from dcplan.scenario.schema import PARAMETERS, RANGES, TABLES, TableSpec, param_spec
 from dcplan.scenario.solver_options import solver_option_problems
 
 YAML_KEYS = {"name", "description", "scope", "base", "overrides", "solver"}
 EXTRA_COLUMNS_ALLOWED = {"notes"}
+
+MUST_HAVE_ROWS = {
+    **{t.name: "" for t in TABLES.values() if t.required},
+    "time_slices": " (or remove the file for one time slice per year)",
+}
+"""Tables that may not be empty when present (with the hint shown when they are)."""
 
 OverrideSources = list[tuple[str, Mapping[str, Any]]]
 """Overrides in the order applied (later wins), each with where it came from (for messages)."""
@@ -83,8 +89,8 @@ def _scope(meta: Mapping[str, Any], folder: Path, depth: int = 0) -> str:
     if base is None or depth > 8:
         return ""
     try:
-        base_meta = yaml.safe_load((base / "scenario.yaml").read_text()) or {}
-    except (OSError, yaml.YAMLError, UnicodeDecodeError):
+        base_meta = read_yaml(base / "scenario.yaml") or {}
+    except (ReadProblem, OSError):
         return ""
     return _scope(base_meta, base, depth + 1) if isinstance(base_meta, dict) else ""
 
@@ -134,18 +140,15 @@ def _did_you_mean(word: str, choices) -> str:
 
 
 def _read_yaml(path: Path, problems: list[InputProblem]) -> dict | None:
-    """Read scenario.yaml; None when it is missing or unreadable (so the base is unknown)."""
+    """Read scenario.yaml (scalars as text, no aliases, no duplicate keys: see readers.py);
+    None when it is missing or unreadable (so the base is unknown)."""
     if not path.is_file():
         problems.append(InputProblem(str(path), "missing scenario.yaml (needs at least 'name:')"))
         return None
     try:
-        meta = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        problems.append(InputProblem(path.name, f"not valid YAML: {e}", row=mark.line + 1 if mark else None))
-        return None
-    except (OSError, UnicodeDecodeError) as e:
-        problems.append(InputProblem(path.name, f"cannot be read: {e}"))
+        meta = read_yaml(path)
+    except ReadProblem as e:
+        problems.append(InputProblem(path.name, e.message, row=e.row))
         return None
     meta = {} if meta is None else meta
     if not isinstance(meta, dict):
@@ -157,14 +160,32 @@ def _read_yaml(path: Path, problems: list[InputProblem]) -> dict | None:
                 InputProblem(
                     path.name,
                     f"unknown key '{k}'{_did_you_mean(k, YAML_KEYS)}; expected one of: {', '.join(sorted(YAML_KEYS))}",
+                    row=line_of(meta, k),
                     column=str(k),
                 )
             )
     if meta.get("solver") is not None and not isinstance(meta["solver"], dict):
         problems.append(InputProblem(path.name, "'solver' must be a mapping of HiGHS option: value", column="solver"))
         meta["solver"] = None
+    if not isinstance(meta.get("name"), str) or not meta["name"].strip():
+        got = "missing" if meta.get("name") is None else f"a {type(meta['name']).__name__}"
+        msg = f"'name' is {got}; expected the scenario's name as text"
+        problems.append(InputProblem(path.name, msg, row=line_of(meta, "name"), column="name"))
+        meta["name"] = None
+    for k in ("description", "base"):
+        if meta.get(k) is not None and not isinstance(meta[k], str):
+            msg = f"'{k}' is a {type(meta[k]).__name__}; expected text"
+            problems.append(InputProblem(path.name, msg, row=line_of(meta, k), column=k))
+            meta[k] = None
     if meta.get("overrides") is not None and not isinstance(meta["overrides"], dict):
-        problems.append(InputProblem(path.name, "'overrides' must be a mapping of path: value", column="overrides"))
+        problems.append(
+            InputProblem(
+                path.name,
+                "'overrides' must be a mapping of path: value",
+                row=line_of(meta, "overrides"),
+                column="overrides",
+            )
+        )
         meta["overrides"] = {}
     return meta
 
@@ -188,12 +209,18 @@ def _resolve_base(base: Any, folder: Path, yaml_name: str, problems: list[InputP
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
-    """Read a CSV as strings; the index is the 0-based data line, so line = index + 2 even
-    when the file has blank lines. Rows whose cells are all blank are dropped."""
-    df = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True, skip_blank_lines=False)
-    df = df.fillna("")
-    blank = df.apply(lambda s: s.str.strip() == "").all(axis=1) if len(df.columns) else pd.Series(False, index=df.index)
-    return df[~blank]
+    """Read a UTF-8 CSV as strings (scenario/readers.py: a file that is not UTF-8 text, or not
+    CSV, raises ReadProblem naming what was expected); line = index + 2."""
+    return read_csv_text(path)
+def _unknown_tables(folder: Path) -> list[InputProblem]:
+    """CSV files in the folder that are no table: a misnamed table would otherwise be ignored
+    silently (and, with a base, replaced by the base's table)."""
+    known = [spec.file for spec in TABLES.values()]
+    return [
+        InputProblem(p.name, f"unknown table{_did_you_mean(p.name, known)}; expected one of: {', '.join(known)}")
+        for p in sorted(folder.glob("*.csv"))
+        if p.name not in known
+    ]
 
 
 def _missing_table_message(spec: TableSpec, folder: Path, base: Path | None) -> str:
@@ -245,14 +272,36 @@ def _validate_table(spec: TableSpec, raw: pd.DataFrame, label: str, problems: li
     for i, row in zip(raw.index, raw[cols].to_dict("records"), strict=False):
         data = {k: (None if str(v).strip() == "" else v) for k, v in row.items()}
         try:
-            records.append(spec.row_model.model_validate(data).model_dump())
-            index.append(i)
+            record = spec.row_model.model_validate(data).model_dump()
         except ValidationError as e:
             for err in e.errors():
                 col = str(err["loc"][0]) if err["loc"] else None
                 problems.append(InputProblem(label, _describe(err, row.get(col, "") if col else ""), row=int(i) + 2, column=col))
+            continue
+        bad = _out_of_range(spec.name, record, row)
+        problems += [InputProblem(label, msg, row=int(i) + 2, column=col) for col, msg in bad]
+        if not bad:
+            records.append(record)
+            index.append(i)
     problems += _duplicate_keys(spec, raw, label)
     return pd.DataFrame.from_records(records, columns=cols, index=pd.Index(index, dtype=int))
+
+
+def _out_of_range(table: str, record: Mapping[str, Any], cells: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(column, message) for each value of a typed row outside its sensible range (schema.RANGES)."""
+    out = []
+    for col, v in record.items():
+        r = RANGES.get((table, col))
+        if r is None or v is None or r.lo <= v <= r.hi:
+            continue
+        out.append(
+            (
+                col,
+                f"got '{str(cells.get(col, v)).strip()}'; expected {r.lo:g} to {r.hi:g} {r.unit} "
+                f"(a sensible range: {r.why}; see docs/inputs.md)",
+            )
+        )
+    return out
 
 
 def _duplicate_keys(spec: TableSpec, raw: pd.DataFrame, label: str) -> list[InputProblem]:
@@ -289,6 +338,8 @@ def _describe(err: dict, got: Any) -> str:
         op, key = bounds[kind]
         bound = ctx.get(key)
         return f"got '{got}'; expected a value {op} {bound:g}" if isinstance(bound, (int, float)) else f"got '{got}'; expected a value {op} {bound}"
+    if kind == "value_error":
+        return str(ctx.get("error", err.get("msg", "invalid")))
     if kind == "string_pattern_mismatch":
         return f"got '{got}'; expected an id of letters, digits, '_' or '-' (no spaces or dots)"
     return f"got '{got}'; {err.get('msg', 'invalid')}".replace("Input should be", "expected")
@@ -431,7 +482,17 @@ def _apply_overrides(
     cells: dict[tuple[str, int, str], str] = {}
     merged: dict[str, Any] = {}
     for origin, ovr in sources:
-        flat = flatten(ovr)
+        if not isinstance(ovr, Mapping):
+            problems.append(
+                InputProblem(
+                    origin,
+                    f"overrides must be a mapping of path: value (e.g. {{'lead_time_years.gas_turbine': 6}}), "
+                    f"got a {type(ovr).__name__}",
+                    column="overrides",
+                )
+            )
+            continue
+        flat = flatten_checked(ovr, origin, problems)
         merged.update(flat)
         params, cell_ovr, p = split_overrides(flat, origin)
         problems += p
@@ -472,6 +533,8 @@ def _assemble(
     """Apply overrides, validate every table, the parameters and the cross-table rules;
     raise InputError with every problem, or return the Scenario."""
     problems = list(problems or [])
+    present = set(raw)
+    pristine = {k: v.copy() for k, v in raw.items()}  # as given: an absent table stays absent
     for spec in TABLES.values():
         if spec.name in raw or spec.name in labels:
             continue  # present, or missing/unreadable and already reported
@@ -480,13 +543,16 @@ def _assemble(
         else:
             raw[spec.name] = pd.DataFrame({c: pd.Series(dtype=str) for c in spec.columns})  # absent = empty
         labels[spec.name] = spec.file
-    pristine = {k: v.copy() for k, v in raw.items()}
     work = {k: v.rename(columns=lambda c: str(c).strip()) for k, v in raw.items()}  # rename copies
     param_ovr, cells, merged = _apply_overrides(work, sources, problems)
     typed: dict[str, pd.DataFrame] = {}
     checkable: dict[str, pd.DataFrame] = {}  # tables present with every column: cross-checked
     for spec in TABLES.values():
         t = _validate_table(spec, work[spec.name], labels[spec.name], problems) if spec.name in work else None
+        if t is not None and spec.name in present and spec.name in MUST_HAVE_ROWS and work[spec.name].empty:
+            msg = f"table {spec.name} is empty; expected at least one row{MUST_HAVE_ROWS[spec.name]}"
+            problems.append(InputProblem(labels[spec.name], msg))
+            t = None  # not cross-checked: every reference to it would only repeat this problem
         if t is not None:
             checkable[spec.name] = work[spec.name]
         typed[spec.name] = t if t is not None else pd.DataFrame(columns=spec.columns)
@@ -495,6 +561,7 @@ def _assemble(
     params, where = _parameters(
         typed["parameters"] if has_params else None, labels["parameters"], raw_names, param_ovr, problems
     )
+    merged.update({k: params[k] for k in param_ovr if k in params and k in merged})  # as parsed ('040' -> 40.0)
     problems += cross_checks(typed, params, labels, checkable, where)
     memo: dict[str, object] = {}
     problems += geo_checks(typed, params, labels, checkable, where, memo)

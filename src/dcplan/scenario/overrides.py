@@ -24,6 +24,33 @@ def flatten(mapping: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     return out
 
 
+def flatten_checked(mapping: Mapping[str, Any], origin: str, problems: list[InputProblem]) -> dict[str, Any]:
+    """Like :func:`flatten`, but a path given twice (e.g. dotted `a.b: 1` and nested
+    `a: {b: 2}`) is a problem rather than silently taking the last."""
+    out: dict[str, Any] = {}
+    seen: dict[str, str] = {}
+
+    def walk(m: Mapping, prefix: str, shown: str) -> None:
+        for k, v in m.items():
+            path = f"{prefix}.{k}" if prefix else str(k)
+            how = f"{shown} > {k}" if shown else str(k)
+            if isinstance(v, Mapping):
+                walk(v, path, how)
+            elif path in out:
+                problems.append(
+                    InputProblem(
+                        origin,
+                        f"override '{path}' is given twice (as '{seen[path]}' and as '{how}'); keep one",
+                        column="overrides",
+                    )
+                )
+            else:
+                out[path], seen[path] = v, how
+
+    walk(mapping, "", "")
+    return out
+
+
 def _did_you_mean(word: str, choices) -> str:
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.75)
     return f" (did you mean '{close[0]}'?)" if close else ""

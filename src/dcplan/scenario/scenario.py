@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pandas as pd
+
+from dcplan.errors import InputError, InputProblem
 
 H100_REFERENCE_PFLOPS = 0.989
 """Dense BF16 PFLOP/s of one H100 SXM: the unit of H100-equivalents (Epoch AI chip_types)."""
@@ -355,7 +357,7 @@ class Scenario:
         """Large-load headroom of `region` in `year` and time slice."""
         return self.headroom_mw(region, year) * self._profiles.get((region, slice_), (1.0, 1.0))[1]
 
-    def with_overrides(self, overrides: dict) -> Scenario:
+    def with_overrides(self, overrides: Mapping) -> Scenario:
         """A new scenario with `overrides` applied (same rules as scenario.yaml's overrides).
 
         Overrides of scalar parameters only (not the horizon, lead times or network parameters,
@@ -364,6 +366,17 @@ class Scenario:
         scenario from its raw tables."""
         from dcplan.scenario.load import scenario_from_tables, with_parameter_overrides
 
+        if not isinstance(overrides, Mapping):
+            raise InputError(
+                [
+                    InputProblem(
+                        "overrides",
+                        f"with_overrides expects a mapping of path: value (e.g. {{'planner_share.cowos': 0.7}}), "
+                        f"got a {type(overrides).__name__}",
+                        column="overrides",
+                    )
+                ]
+            )
         fast = with_parameter_overrides(self, overrides)
         if fast is not None:
             return fast

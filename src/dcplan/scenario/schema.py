@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from dcplan.network.defaults import NETWORK_DEFAULTS
 
@@ -49,9 +49,24 @@ Real = Annotated[float, Field(allow_inf_nan=False)]
 Fraction = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 
 
+PLACEHOLDERS = frozenset({"nan", "none", "null", "n/a", "na", "-", "--", "?", "tbd", "todo", "unknown", "#n/a"})
+"""Texts that stand for 'no value' (what a spreadsheet or pandas writes for an empty cell)."""
+
+
+def _not_placeholder(v: str) -> str:
+    if v.lower() in PLACEHOLDERS:
+        raise ValueError(
+            f"'{v}' is a placeholder, not a source; expected where the figure comes from (or 'assumption: ...')"
+        )
+    return v
+
+
+Source = Annotated[Text, AfterValidator(_not_placeholder)]
+
+
 class _Row(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    source: Text
+    source: Source
     source_year: Year
 
 
@@ -273,6 +288,73 @@ class PowerPlantRow(_Row):
 
 
 @dataclass(frozen=True)
+class Range:
+    """A physically sensible range for a numeric column: generous (about 100x beyond today's
+    largest real figure, or the physical limit) so that real scenarios to 2035 pass, tight
+    enough that a slip of the keyboard (1e308, 5e-324) is caught before it reaches the LP."""
+
+    lo: float
+    hi: float
+    unit: str
+    why: str
+
+
+RANGES: dict[tuple[str, str], Range] = {
+    # supply.csv (world or US, per year)
+    ("supply", "cowos_wafers_per_year"): Range(0, 1e8, "wafers/yr", "world CoWoS ~1e6 wafers/yr in 2026"),
+    ("supply", "hbm_stacks_per_year"): Range(0, 1e11, "stacks/yr", "world HBM ~1e8 stacks/yr in 2026"),
+    ("supply", "transformer_mva_per_year"): Range(0, 1e8, "MVA/yr", "US large transformers ~1e5 MVA/yr"),
+    ("supply", "gas_turbine_mw_per_year"): Range(0, 1e7, "MW/yr", "world gas turbines ~7e4 MW/yr"),
+    # gpus.csv (per GPU package)
+    ("gpus", "it_power_kw_per_gpu"): Range(0.01, 100, "kW", "H100 1.4 kW, Rubin-class ~5 kW per package"),
+    ("gpus", "dense_bf16_pflops_per_gpu"): Range(0.001, 10_000, "PFLOP/s", "H100 0.989, Rubin-class ~10-50"),
+    ("gpus", "hbm_stacks_per_gpu"): Range(0, 256, "stacks", "H100 5, Rubin Ultra 16"),
+    ("gpus", "packages_per_cowos_wafer"): Range(0.1, 1000, "packages/wafer", "Rubin-class ~4, H100 ~29"),
+    ("gpus", "price_usd_per_gpu"): Range(0, 1e7, "USD", "H100 ~25,000 USD"),
+    ("gpus", "lifetime_years"): Range(1, 30, "years", "accounting lives 4-6 years"),
+    # regions.csv
+    ("regions", "interconnection_cap_mw_per_year"): Range(0, 1e7, "MW/yr", "a state's large-load queue is ~1e4-1e5 MW"),
+    ("regions", "headroom_mw_start"): Range(0, 1e7, "MW", "ERCOT peak load ~8.5e4 MW"),
+    ("regions", "headroom_growth_mw_per_year"): Range(-1e6, 1e6, "MW/yr", "a few GW/yr at most today"),
+    ("regions", "interconnection_capex_usd_per_kw"): Range(0, 1e5, "USD/kW", "typically 100-500 USD/kW"),
+    ("regions", "power_price_usd_per_mwh"): Range(0, 1e4, "USD/MWh", "industrial ~60-110; ERCOT's cap 5,000"),
+    ("regions", "gas_price_usd_per_mmbtu"): Range(0, 1000, "USD/MMBtu", "Henry Hub ~2-10"),
+    # permitting.csv
+    ("permitting", "extra_lead_time_years"): Range(-20, 20, "years", "state adders of a few years"),
+    # sites.csv
+    ("sites", "latitude"): Range(-90, 90, "degrees", "a latitude"),
+    ("sites", "longitude"): Range(-180, 180, "degrees", "a longitude"),
+    ("sites", "max_it_mw"): Range(0, 1e6, "MW", "the largest campuses plan ~5,000 MW"),
+    ("sites", "max_grid_mw"): Range(0, 1e6, "MW", "the largest campuses plan ~7,500 MW"),
+    ("sites", "max_onsite_gas_mw"): Range(0, 1e6, "MW", "the largest on-site plans are ~5,000 MW"),
+    ("sites", "pue"): Range(1.0, 3.0, "-", "1.1-1.5 for AI campuses"),
+    # pipeline.csv, gpu_pipeline.csv
+    ("pipeline", "capacity"): Range(0, 1e6, "MW or MVA", "a campus phase is ~100-2,000 MW"),
+    ("gpu_pipeline", "gpus"): Range(0, 1e9, "GPUs", "the largest clusters hold ~1e5-1e6 GPUs"),
+    # transmission.csv
+    ("transmission", "capacity_mw"): Range(0, 1e6, "MW", "interties are ~1e2-1e4 MW"),
+    ("transmission", "reverse_capacity_mw"): Range(0, 1e6, "MW", "interties are ~1e2-1e4 MW"),
+    ("transmission", "length_km"): Range(0.1, 20_000, "km", "half the Earth's circumference"),
+    ("transmission", "loss_fraction"): Range(0, 1, "fraction", "1-5% per corridor"),
+    ("transmission", "wheeling_usd_per_mwh"): Range(0, 1000, "USD/MWh", "a few USD/MWh"),
+    ("transmission", "expansion_capex_usd_per_mw_km"): Range(0, 1e7, "USD/(MW km)", "~1,000-3,000 for HVDC"),
+    ("transmission", "expansion_lead_time_years"): Range(0, 30, "years", "8-12 years for interstate lines"),
+    ("transmission", "max_expansion_mw"): Range(0, 1e6, "MW", "~1e3-1e4 MW per corridor"),
+    # fiber_links.csv
+    ("fiber_links", "distance_km"): Range(0.001, 40_000, "km", "the Earth's circumference"),
+    ("fiber_links", "route_factor"): Range(1.0, 5.0, "x", "1.3-1.5 for long-haul routes"),
+    ("fiber_links", "bandwidth_tbps"): Range(0, 1e7, "Tbps", "4,000-20,000 Tbps between AI campuses"),
+    # time_slices.csv, slice_profiles.csv, training.csv
+    ("time_slices", "hours"): Range(0, 8760, "hours", "hours in a year"),
+    ("slice_profiles", "price_multiplier"): Range(0, 100, "x", "0.5-3x the annual price"),
+    ("slice_profiles", "headroom_multiplier"): Range(0, 10, "x", "0.5-1.5x the annual headroom"),
+    ("training", "run_h100e_millions"): Range(0, 1e5, "million H100e", "frontier runs of ~0.1-10 million H100e"),
+}
+"""Sensible range of every numeric column, by (table, column): checked on every row after its type
+(documented in docs/inputs.md). A new table's numeric columns join this table (a test checks)."""
+
+
+@dataclass(frozen=True)
 class TableSpec:
     """A CSV table: its row model, key columns, and whether the scenario must have it."""
 
@@ -340,15 +422,15 @@ def _param_specs() -> dict[str, ParamSpec]:
         "horizon.start_year": ParamSpec("year", 2000, 2100, integer=True),
         "horizon.end_year": ParamSpec("year", 2000, 2100, integer=True),
         "discount_rate": ParamSpec("1/yr", 0.0, 0.5),
-        "demand.start_h100e_millions": ParamSpec("million H100e", 0.0),
+        "demand.start_h100e_millions": ParamSpec("million H100e", 0.0, 1e5),
         "demand.growth_per_year": ParamSpec("x per year", 0.0, 10.0),
-        "demand.unmet_penalty_usd_per_h100e_year": ParamSpec("USD per H100e-year", 0.0),
+        "demand.unmet_penalty_usd_per_h100e_year": ParamSpec("USD per H100e-year", 0.0, 1e7),
         "transformer.mva_per_mw": ParamSpec("MVA/MW", 0.0, 5.0),
-        "capex_usd_per_kw.shell": ParamSpec("USD/kW"),
-        "capex_usd_per_kva.transformer": ParamSpec("USD/kVA"),
-        "capex_usd_per_wafer_year.cowos_expansion": ParamSpec("USD per wafer/yr"),
-        "capex_usd_per_stack_year.hbm_expansion": ParamSpec("USD per stack/yr"),
-        "fixed_om_usd_per_kw_year.shell": ParamSpec("USD/kW-yr"),
+        "capex_usd_per_kw.shell": ParamSpec("USD/kW", 0.0, 1e5),
+        "capex_usd_per_kva.transformer": ParamSpec("USD/kVA", 0.0, 1e4),
+        "capex_usd_per_wafer_year.cowos_expansion": ParamSpec("USD per wafer/yr", 0.0, 1e9),
+        "capex_usd_per_stack_year.hbm_expansion": ParamSpec("USD per stack/yr", 0.0, 1e9),
+        "fixed_om_usd_per_kw_year.shell": ParamSpec("USD/kW-yr", 0.0, 1e4),
         "operations.load_factor": ParamSpec("fraction", 0.0, 1.0),
         "power_price.escalation_per_year": ParamSpec("fraction/yr", -0.5, 0.5),
     }
@@ -368,7 +450,7 @@ def _param_specs() -> dict[str, ParamSpec]:
     p["training.utilization"] = ParamSpec("fraction", 0.0, 1.0, default=0.4)
     p["training.run_days"] = ParamSpec("days", 1, 366, default=100)
     # -1 (default): the same penalty as unmet demand
-    p["training.unmet_penalty_usd_per_h100e_year"] = ParamSpec("USD per H100e-year", -1.0, 1e12, default=-1)
+    p["training.unmet_penalty_usd_per_h100e_year"] = ParamSpec("USD per H100e-year", -1.0, 1e7, default=-1)
     # transmission expansion (optional)
     p["lifetime_years.transmission"] = ParamSpec("years", 1, 100, integer=True, default=40)
     # hard modes (optional, off by default): a binding compute target; installed GPUs must run
