@@ -349,6 +349,30 @@ RANGES: dict[tuple[str, str], Range] = {
     ("slice_profiles", "price_multiplier"): Range(0, 100, "x", "0.5-3x the annual price"),
     ("slice_profiles", "headroom_multiplier"): Range(0, 10, "x", "0.5-1.5x the annual headroom"),
     ("training", "run_h100e_millions"): Range(0, 1e5, "million H100e", "frontier runs of ~0.1-10 million H100e"),
+    # demand.csv, demand_tranches.csv, cowos_allocation.csv
+    ("demand", "h100e_millions"): Range(0, 1e5, "million H100e", "US AI compute ~10-100 million H100e by 2030"),
+    ("demand_tranches", "share_of_demand"): Range(0, 1, "fraction", "a share of demand"),
+    ("demand_tranches", "value_usd_per_h100e_year"): Range(0, 1e7, "USD per H100e-year", "~10,000-30,000"),
+    ("demand_tranches", "value_change_per_year"): Range(-1, 10, "fraction/yr", "-15% to +10% a year"),
+    ("cowos_allocation", "max_share_of_cowos"): Range(0, 1, "fraction", "a share of CoWoS"),
+    # power_technologies.csv, power_technology_slices.csv, power_deliveries.csv, power_plants.csv
+    ("power_technologies", "capex_usd_per_kw"): Range(0, 1e5, "USD/kW", "gas ~1,000-2,500, nuclear ~6,000-12,000"),
+    ("power_technologies", "fixed_om_usd_per_kw_year"): Range(0, 1e4, "USD/kW-yr", "~10-150"),
+    ("power_technologies", "variable_om_usd_per_mwh"): Range(0, 1e4, "USD/MWh", "~0-10"),
+    ("power_technologies", "contract_price_usd_per_mwh"): Range(0, 1e4, "USD/MWh", "PPAs ~50-130"),
+    ("power_technologies", "heat_rate_mmbtu_per_mwh"): Range(0, 30, "MMBtu/MWh", "6-11 for gas"),
+    ("power_technologies", "co2_t_per_mwh"): Range(0, 5, "t CO2/MWh", "~0.35-0.55 for gas"),
+    ("power_technologies", "availability"): Range(0, 1, "fraction", "a fraction"),
+    ("power_technologies", "capacity_credit"): Range(0, 1, "fraction", "a fraction"),
+    ("power_technologies", "storage_hours"): Range(0, 1e4, "hours", "batteries 2-8 h"),
+    ("power_technologies", "lifetime_years"): Range(1, 100, "years", "10-60 years"),
+    ("power_technologies", "lead_time_years"): Range(0, 30, "years", "0-10 years"),
+    ("power_technologies", "named_plants_only"): Range(0, 1, "0/1", "a flag"),
+    ("power_technology_slices", "availability"): Range(0, 1, "fraction", "a fraction"),
+    ("power_technology_slices", "capacity_credit"): Range(0, 1, "fraction", "a fraction"),
+    ("power_deliveries", "deliveries_mw_per_year"): Range(0, 1e7, "MW/yr", "world gas turbines ~7e4 MW/yr"),
+    ("power_deliveries", "planner_share"): Range(0, 1, "fraction", "a share"),
+    ("power_plants", "capacity_mw"): Range(0, 1e6, "MW", "the largest plants are ~5,000 MW"),
 }
 """Sensible range of every numeric column, by (table, column): checked on every row after its type
 (documented in docs/inputs.md). A new table's numeric columns join this table (a test checks)."""
@@ -467,10 +491,10 @@ def _param_specs() -> dict[str, ParamSpec]:
 
 
 LEGACY_GAS_PARAMETERS: dict[str, ParamSpec] = {
-    "capex_usd_per_kw.gas_turbine": ParamSpec("USD/kW", legacy=True),
-    "fixed_om_usd_per_kw_year.gas_turbine": ParamSpec("USD/kW-yr", legacy=True),
+    "capex_usd_per_kw.gas_turbine": ParamSpec("USD/kW", 0.0, 1e5, legacy=True),
+    "fixed_om_usd_per_kw_year.gas_turbine": ParamSpec("USD/kW-yr", 0.0, 1e4, legacy=True),
     "gas_turbine.heat_rate_mmbtu_per_mwh": ParamSpec("MMBtu/MWh", 0.0, 30.0, legacy=True),
-    "gas_turbine.variable_om_usd_per_mwh": ParamSpec("USD/MWh", legacy=True),
+    "gas_turbine.variable_om_usd_per_mwh": ParamSpec("USD/MWh", 0.0, 1e4, legacy=True),
     "gas_turbine.availability": ParamSpec("fraction", 0.0, 1.0, legacy=True),
     "planner_share.gas_turbine": ParamSpec("fraction", 0.0, 1.0, legacy=True),
     "lead_time_years.gas_turbine": ParamSpec("years", 0, 30, integer=True, legacy=True),
