@@ -145,13 +145,13 @@ def read_layers(folder: Path, meta: dict | None, yaml_path: Path, problems: list
                 try:
                     raw[spec.name] = L._read_csv(d / spec.file)
                 except ReadProblem as e:
-                    problems.append(InputProblem(label, e.message, row=e.row))
+                    problems.append(InputProblem(label, f"cannot be read as CSV: {e.message}", row=e.row))
             if (d / add_file(spec)).is_file():
                 alabel = add_file(spec) if d == folder else f"{add_file(spec)} (from base {d})"
                 try:
                     rows = L._read_csv(d / add_file(spec))
                 except ReadProblem as e:
-                    problems.append(InputProblem(alabel, e.message, row=e.row))
+                    problems.append(InputProblem(alabel, f"cannot be read as CSV: {e.message}", row=e.row))
                     continue
                 if spec.name not in raw:
                     if spec.name not in labels:  # not merely unreadable beneath
