@@ -474,7 +474,7 @@ def _param_specs() -> dict[str, ParamSpec]:
     p["training.utilization"] = ParamSpec("fraction", 0.0, 1.0, default=0.4)
     p["training.run_days"] = ParamSpec("days", 1, 366, default=100)
     # -1 (default): the same penalty as unmet demand
-    p["training.unmet_penalty_usd_per_h100e_year"] = ParamSpec("USD per H100e-year", -1.0, 1e7, default=-1)
+    p["training.unmet_penalty_usd_per_h100e_year"] = ParamSpec("USD per H100e-year", -1.0, 1e10, default=-1)
     # transmission expansion (optional)
     p["lifetime_years.transmission"] = ParamSpec("years", 1, 100, integer=True, default=40)
     # hard modes (optional, off by default): a binding compute target; installed GPUs must run
