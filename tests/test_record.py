@@ -23,8 +23,10 @@ def test_run_json_records_scenario_overrides_hashes_versions_and_phases(tmp_path
     rec = json.loads((out / "run.json").read_text())
     assert rec["scenario"]["name"] == "tiny-on-disk"
     assert rec["scenario"]["folder"] == str(scn.resolve())
-    assert rec["overrides"]["sources"]["--set"] == {"supply.2026.cowos_wafers_per_year": 50}
-    assert rec["overrides"]["resolved"] == {"discount_rate": 0.0, "supply.2026.cowos_wafers_per_year": 50}
+    # --set values are recorded as typed (text; parsed by the schema type of what they set, as in
+    # scenario.yaml); parameters are recorded as parsed
+    assert rec["overrides"]["sources"]["--set"] == {"supply.2026.cowos_wafers_per_year": "50"}
+    assert rec["overrides"]["resolved"] == {"discount_rate": 0.0, "supply.2026.cowos_wafers_per_year": "50"}
     sites = scn.resolve() / "sites.csv"
     assert rec["inputs"][str(sites)] == hashlib.sha256(sites.read_bytes()).hexdigest()
     assert str(scn.resolve() / "scenario.yaml") in rec["inputs"]

@@ -25,7 +25,7 @@ def test_report_shows_the_run_record(tmp_path):
     out = tmp_path / "out"
     assert runner.invoke(app, ["run", str(scn), "--out", str(out), "--set", "supply.2026.cowos_wafers_per_year=50"]).exit_code == 0
     res = read_results(out)
-    assert res.record["overrides"]["sources"]["--set"] == {"supply.2026.cowos_wafers_per_year": 50}
+    assert res.record["overrides"]["sources"]["--set"] == {"supply.2026.cowos_wafers_per_year": "50"}  # as typed
     page = H._run_record(res)
     assert "Run record" in page and "supply.2026.cowos_wafers_per_year" in page and "input files (SHA-256)" in page
     assert "--set" in page and "HiGHS" not in page.split("versions")[0]

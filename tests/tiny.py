@@ -15,7 +15,7 @@ import pandas as pd
 
 from dcplan import scenario_from_tables
 
-BIG = 1e6
+BIG = 1e7
 SRC = {"source": "assumption: tiny test case", "source_year": 2026}
 
 

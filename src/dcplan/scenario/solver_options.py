@@ -69,6 +69,8 @@ def _as_type(kind: str, value: Any) -> OptionValue:
             raise ValueError("a number") from None
     if isinstance(value, bool):  # YAML 1.1 reads on/off/yes/no as booleans
         return "on" if value else "off"
+    if isinstance(value, str) and value.strip().lower() in ("true", "yes", "false", "no"):
+        return "on" if value.strip().lower() in ("true", "yes") else "off"  # scenario.yaml scalars arrive as text
     if isinstance(value, (int, float, str)):
         return str(value)
     raise ValueError("a text value")
