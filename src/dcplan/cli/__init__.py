@@ -14,7 +14,7 @@ import typer
 import yaml
 from rich.table import Table
 
-from dcplan.cli.common import console, err, parse_set_options, report_input_error, report_output_error, with_solver_options
+from dcplan.cli.common import console, err, load_cli_scenario, parse_set_options, report_input_error, report_output_error
 from dcplan.cli.largest_run import largest_run
 from dcplan.cli.output import QuietOpt, SolverLogOpt, ThreadsOpt, TimeLimitOpt, VerboseOpt, setup_output, solver_items
 from dcplan.cli.report import compare, report
@@ -157,8 +157,7 @@ def run(
         report_output_error(e)
     started, clock = time.time(), time.perf_counter()
     try:
-        set_overrides = parse_set_options(set_)
-        scn = with_solver_options(load_scenario(scenario, set_overrides), solver_items(threads, time_limit, solver_option))
+        scn, set_overrides = load_cli_scenario(scenario, set_, solver_items(threads, time_limit, solver_option))
     except InputError as e:
         report_input_error(e)
         raise typer.Exit(1) from None

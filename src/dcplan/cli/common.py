@@ -42,6 +42,15 @@ def with_solver_options(scn, items: list[str] | None):
     return replace(scn, solver_options={**scn.solver_options, **opts})
 
 
+def load_cli_scenario(scenario, set_: list[str] | None, solver: list[str]):
+    """The scenario a subcommand solves: `--set` overrides and solver options (`solver`, as from
+    output.solver_items) applied; returns (scenario, the parsed --set overrides). Raises InputError."""
+    from dcplan.scenario.load import load_scenario
+
+    set_overrides = parse_set_options(set_)
+    return with_solver_options(load_scenario(scenario, set_overrides), solver), set_overrides
+
+
 def report_input_error(e: InputError) -> None:
     """Print every problem on its own line as `file, row N, column 'c': message` (no wrapping,
     no markup, so the lines can be searched and copied)."""

@@ -41,9 +41,8 @@ def largest_run(
     """The largest training run (H100e, FLOP, GW) HOST can run in each YEAR, each member campus alone
     vs the supercluster, and the limits that stop it (run H100e one more unit of each would add)."""
     from dcplan.analysis.largest_run import comparison_table, host_sites, largest_training_run, limits_table
-    from dcplan.cli.common import parse_set_options, report_input_error, report_output_error, with_solver_options
+    from dcplan.cli.common import load_cli_scenario, report_input_error, report_output_error
     from dcplan.errors import InputError, SolveError
-    from dcplan.scenario.load import load_scenario
 
     setup_output(verbose, quiet, console)
 
@@ -62,8 +61,7 @@ def largest_run(
             report_output_error(e)
     started, clock = time.time(), time.perf_counter()
     try:
-        set_overrides = parse_set_options(set_)
-        scn = with_solver_options(load_scenario(scenario, set_overrides), solver_items(threads, time_limit, solver_option))
+        scn, set_overrides = load_cli_scenario(scenario, set_, solver_items(threads, time_limit, solver_option))
         todo = []  # (year, host) of every solve, campuses first (as campus_and_supercluster_runs)
         for y in years or [2030]:
             members = host_sites(scn, y, host) if campuses else []
