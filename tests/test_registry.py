@@ -54,10 +54,20 @@ def res(plan):
     return plan.solve()
 
 
-def test_every_family_built_has_an_entry_and_every_entry_is_built(plan):
-    """The model's Constraint components are exactly the registry's row families (this case
-    builds all of them), and its fixed-at-zero columns are the column families (L1, L2)."""
-    built = {c.name for c in plan.model.component_objects(Constraint, active=True)}
+@pytest.fixture(scope="module")
+def gsu_plan():
+    """An on-site technology behind generator step-up transformers (T3), which the legacy
+    one-turbine case above cannot have."""
+    from test_power_portfolio import portfolio, tech
+
+    over = {"capex_usd_per_kva.gsu_transformer": 1, "lifetime_years.gsu_transformer": 10, "lead_time_years.gsu_transformer": 1}
+    return Plan(portfolio([tech("gas", gsu_mva_per_mw=1.0)], years=(2026, 2027), overrides=over))
+
+
+def test_every_family_built_has_an_entry_and_every_entry_is_built(plan, gsu_plan):
+    """The model's Constraint components are exactly the registry's row families (these two
+    cases build all of them), and the fixed-at-zero columns are the column families (L1, L2)."""
+    built = {c.name for p in (plan, gsu_plan) for c in p.model.component_objects(Constraint, active=True)}
     assert built - set(ROW_FAMILIES) == set(), "families built without a registry entry"
     assert set(ROW_FAMILIES) - built == set(), "registry entries this case does not build"
     assert len(plan.model.early)  # L1's fixed-at-zero columns (L2 needs a generation not yet available)

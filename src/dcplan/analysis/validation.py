@@ -166,6 +166,8 @@ def scenario_prices_and_capex(scn) -> tuple[dict, dict]:
                 capex[a, s] = asset_capex_usd_per_unit(scn, a, s)
             except KeyError:
                 capex[a, s] = 0.0
+            if a == "grid_interconnection":  # its campus substation, a cost category of its own
+                capex[a, s] += scn.params.get("capex_usd_per_kw.substation", 0.0)
     return prices, capex
 
 

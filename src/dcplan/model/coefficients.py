@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from dcplan.model.sets import EXPANSIONS, SITE_MAX_COLUMN, ModelSets
 from dcplan.model.tracking import changed_params, params_view
 from dcplan.scenario.scenario import H100_REFERENCE_PFLOPS, Scenario
+from dcplan.scenario.schema import TRANSFORMER_ASSETS
 
 HOURS_PER_YEAR = 8760.0
 USD_PER_MUSD = 1e6
@@ -35,14 +36,15 @@ def alive_years(start: int, life: int, end: int) -> range:
 
 
 def asset_capex_usd_per_unit(scn: Scenario, asset: str, site: str) -> float:
-    """Capex of one kW (shell, grid, turbine) or one kVA (transformer) at `site`, USD."""
+    """Capex of one kW (shell, grid, turbine) or one kVA (transformers, GSUs) at `site`, USD
+    (a grid interconnection's substation is a cost term of its own: `unit_costs`)."""
     p = scn.params
     if asset == "shell":
         return p["capex_usd_per_kw.shell"]
     if asset == "grid_interconnection":
         return float(scn.region_spec[scn.site_region[site]]["interconnection_capex_usd_per_kw"])
-    if asset == "transformer":
-        return p["capex_usd_per_kva.transformer"]
+    if asset in TRANSFORMER_ASSETS:
+        return p[f"capex_usd_per_kva.{asset}"]
     if asset in scn.tech_spec:
         return float(scn.tech_spec[asset]["capex_usd_per_kw"])
     raise KeyError(asset)
@@ -84,6 +86,9 @@ def unit_costs(scn: Scenario, sets: ModelSets, var: str, idx: tuple) -> list[Uni
         fom = float(tech["fixed_om_usd_per_kw_year"]) if tech is not None else p.get(f"fixed_om_usd_per_kw_year.{a}")
         if fom is not None:
             out.append(UnitCost(f"{cat}_fixed_om", fom * 1e3 / USD_PER_MUSD, tuple(alive_years(t, life, end))))
+        sub = p.get("capex_usd_per_kw.substation", 0.0) if a == "grid_interconnection" else 0.0
+        if sub:  # the campus HV substation a grid tie needs, beside its transformers (eq. K1)
+            out.append(UnitCost("substation_capex", sub * 1e3 / USD_PER_MUSD * scn.crf(life), tuple(alive_years(t, life, end))))
         return out
     if var == "contract":
         k, loc, y = idx
@@ -221,6 +226,7 @@ def _power(scn: Scenario, sets: ModelSets) -> dict:
     p = scn.params
     v: dict[str, dict] = {}
     v["mva_per_mw"] = p["transformer.mva_per_mw"]
+    v["gsu_mva_per_mw"] = {k: scn.gsu_mva_per_mw[k] for k in sets.gsu_techs}
     techs = sets.onsite + sets.contracted
     v["tech_availability"] = {(k, t): scn.tech_availability(k, t) for k in techs for t in sets.slices}
     v["tech_capacity_credit"] = {(k, t): scn.tech_capacity_credit(k, t) for k in techs for t in sets.slices}

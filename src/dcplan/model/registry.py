@@ -73,8 +73,8 @@ ROW_FAMILIES: dict[str, Family] = _families(
            18, "#A47D5C", "a generation needs more CoWoS than its vendor's allocation (cowos_allocation.csv)"),
     Family("hbm_supply", "C2", "HBM stacks", "stack", 1e-3, "global", ("year",), LIMIT, 2, "#DA8BC3",
            "needs more HBM stacks than the planner's share (planner_share.hbm, supply.csv)"),
-    Family("transformer_supply", "T2", "transformer deliveries", "MVA", 1.0, "global", ("year",), LIMIT, 4, "#8172B3",
-           "needs more transformer deliveries than available (planner_share.transformer, supply.csv)"),
+    Family("transformer_supply", "T2", "transformer deliveries (HV and GSU)", "MVA", 1.0, "global", ("year",), LIMIT, 4,
+           "#8172B3", "needs more transformer deliveries than available (planner_share.transformer, supply.csv)"),
     Family("power_delivery", "U1", "power technology deliveries", "MW", 1.0, "global", ("asset", "year"), LIMIT, 5,
            "#DD8452", "needs more of a power technology family than delivered (power_deliveries.csv; without "
            "power_technologies.csv: planner_share.gas_turbine, supply.csv)"),
@@ -92,6 +92,9 @@ ROW_FAMILIES: dict[str, Family] = _families(
            "needs grid capacity before any can be online (pipeline, grid lead time, permitting)"),
     Family("transformer_capacity", "T1", "site transformer capacity", "MVA", 1.0, "site", _SITE_T, LIMIT, 11,
            "#B3A2D9", "needs transformers before any can be online (pipeline, transformer lead time)"),
+    Family("gsu_capacity", "T3", "generator step-up transformers", "MVA", 1.0, "site", ("site", "year"), LIMIT, 23,
+           "#9C8FC4", "new on-site generation needs GSUs before it can be in service (lead_time_years.gsu_transformer, "
+           "power_technologies.csv gsu_mva_per_mw, transformer deliveries)"),
     Family("onsite_capacity", "P3", "on-site generation capacity", "MW", 1.0, "site", ("asset", *_SITE_T), LIMIT, 12,
            "#F2B58C", "needs on-site generation before any can be online (pipeline, power_technologies.csv "
            "lead_time_years, permitting)"),
@@ -189,7 +192,9 @@ COST_CATEGORIES: dict[str, CostCategory] = {
         CostCategory("shell_capex", "Shells (capex)", "#64B5CD", 2),
         CostCategory("shell_fixed_om", "Shells (fixed O&M)", "#A6D4E3", 3),
         CostCategory("grid_interconnection_capex", "Grid interconnection (capex)", "#55A868", 4),
-        CostCategory("transformer_capex", "Transformers (capex)", "#8172B3", 5),
+        CostCategory("transformer_capex", "Transformers, HV (capex)", "#8172B3", 5),
+        CostCategory("gsu_transformer_capex", "Transformers, GSU (capex)", "#9C8FC4", 5),
+        CostCategory("substation_capex", "Substations (capex)", "#6B8E6B", 5),
         CostCategory("power_capex", "Power technologies (capex)", "#DD8452", 6),
         CostCategory("power_fixed_om", "Power technologies (fixed O&M)", "#F2B58C", 7),
         CostCategory("grid_energy", "Grid electricity", "#2E8B57", 8),
@@ -259,7 +264,8 @@ ASSETS: dict[str, Asset] = {
         Asset("recip", "Reciprocating engines (on site)", "#937860", 3),
         Asset("fuel_cell", "Fuel cells (on site)", "#DA8BC3", 3),
         Asset("battery_4h", "Batteries, 4 h (on site)", "#8172B3", 3),
-        Asset("transformer", "Large power transformers", "#8172B3", 4),
+        Asset("transformer", "Large power transformers (HV, grid tie)", "#8172B3", 4),
+        Asset("gsu_transformer", "Generator step-up transformers", "#9C8FC4", 4),
     )
 }
 """Site asset classes (scenario/schema.py SITE_ASSETS) as charts and tables show them."""

@@ -12,6 +12,7 @@ import pickle
 from dataclasses import dataclass, field, fields
 
 from dcplan.scenario.scenario import Scenario
+from dcplan.scenario.schema import GSU_ASSET
 
 SITE_MAX_COLUMN = {"shell": "max_it_mw", "grid_interconnection": "max_grid_mw"}
 EXPANSIONS = {"cowos": "cowos_expansion", "hbm": "hbm_expansion"}
@@ -65,6 +66,7 @@ class ModelSets:
     dispatchable: list[str] = field(default_factory=list)  # technologies available in some slice (others: firm capacity only)
     contract_online: list[tuple[str, str, int]] = field(default_factory=list)  # (technology, location, y) delivering
     grid_cols: list[tuple[str, int]] = field(default_factory=list)  # (s, y) that can draw grid power (eq. P1-P2)
+    gsu_techs: list[str] = field(default_factory=list)  # on-site technologies that need GSUs (eq. T3)
 
     def online_year(self, asset: str, site: str, decision_year: int) -> int:
         return decision_year + self.lead[asset, site]
@@ -180,6 +182,7 @@ def build_sets(scn: Scenario) -> ModelSets:
     sets.onsite, sets.contracted = list(scn.onsite_technologies), list(scn.contracted_technologies)
     sets.tech_family = {k: r["family"] for k, r in techs.items()}
     sets.site_limit = {k: r["site_limit"] for k, r in techs.items() if r["kind"] == "onsite" and isinstance(r["site_limit"], str)}
+    sets.gsu_techs = list(scn.gsu_mva_per_mw)
     # GPUs shipped: generation available, within horizon
     for g in gpus.index:
         lo, hi = max(start, int(gpus.loc[g, "first_year"])), min(end, int(gpus.loc[g, "last_year"]))
@@ -224,6 +227,8 @@ def build_sets(scn: Scenario) -> ModelSets:
                     continue
             if a == "transformer" and sites_df.loc[s, "max_grid_mw"] <= 0:
                 continue
+            if a == GSU_ASSET and not any((k, s) in sets.site_assets for k in sets.gsu_techs):
+                continue  # GSUs only where an on-site technology that needs them can be built (listed before)
             ys = [y for y in years if y + lead[a, s] <= end and (earliest is None or y + lead[a, s] >= earliest)]
             if ys:
                 sets.site_assets.append((a, s))

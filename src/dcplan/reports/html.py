@@ -22,6 +22,7 @@ from matplotlib.colors import LogNorm, to_hex
 from dcplan.results.bottlenecks import bottleneck_timeline
 from dcplan.reports.load import LoadedResults, read_results
 from dcplan.model.registry import FAMILIES, asset, cost_category, is_penalty, ordered_categories
+from dcplan.scenario.schema import TRANSFORMER_ASSETS
 from dcplan.reports.plots import all_figures, generation_order, money, spending_by_category, unit_norms
 
 CSS = """
@@ -542,7 +543,7 @@ def _tables(res: LoadedResults) -> str:
     )
     t_cap = pd.DataFrame(
         [
-            [asset(a).label, "GVA" if a == "transformer" else "GW"]
+            [asset(a).label, "GVA" if a in TRANSFORMER_ASSETS else "GW"]
             + [_num(cap.at[a, y] / 1e3, 1) for y in years]
             for a in sorted(cap.index, key=lambda a: (asset(a).order, a))
         ],

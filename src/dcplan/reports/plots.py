@@ -24,6 +24,7 @@ from matplotlib.ticker import FuncFormatter
 
 from dcplan.model.registry import asset, cost_category, ordered_categories, penalty_categories
 from dcplan.results.bottlenecks import bottleneck_timeline, timeline_matrix
+from dcplan.scenario.schema import TRANSFORMER_ASSETS
 
 GRID_COLOR, GAS_COLOR, DEMAND_COLOR, UNMET_COLOR = "#55A868", "#DD8452", "#222222", "#C44E52"
 
@@ -300,7 +301,7 @@ def plot_power_by_technology(data) -> Figure:
 
 def plot_builds(data, kind: str = "built") -> Figure:
     """Capacity by asset class per year, grouped bars: shells, interconnection and turbines in GW
-    (top panel), transformers in GVA (bottom panel). `kind` is "built" (decided that year, online
+    (top panel), transformers (HV and GSU) in GVA (bottom panel). `kind` is "built" (decided that year, online
     after its lead time) or "new_online" (came online that year)."""
     if kind not in ("built", "new_online"):
         raise ValueError(f"kind must be 'built' or 'new_online', got {kind!r}")
@@ -310,7 +311,7 @@ def plot_builds(data, kind: str = "built") -> Figure:
     piv = piv.reindex(years).fillna(0.0)
     fig = InlineFigure(figsize=(10, 7), layout="constrained")
     ax1, ax2 = fig.subplots(2, 1, sharex=True, height_ratios=[2, 1])
-    mw_assets = sorted((a for a in piv.columns if a != "transformer"), key=lambda a: (asset(a).order, a)) or ["shell"]
+    mw_assets = sorted((a for a in piv.columns if a not in TRANSFORMER_ASSETS), key=lambda a: (asset(a).order, a)) or ["shell"]
     w = 0.8 / len(mw_assets)
     for i, a in enumerate(mw_assets):
         v = piv[a].to_numpy() / 1e3 if a in piv.columns else np.zeros(len(years))
@@ -321,8 +322,11 @@ def plot_builds(data, kind: str = "built") -> Figure:
             color=asset(a).color,
             label=asset(a).label,
         )
-    tx = piv["transformer"].to_numpy() / 1e3 if "transformer" in piv.columns else np.zeros(len(years))
-    ax2.bar(years, tx, width=0.5, color=asset("transformer").color, label=asset("transformer").label)
+    tx_assets = [a for a in TRANSFORMER_ASSETS if a in piv.columns] or ["transformer"]
+    wt = 0.5 / len(tx_assets)
+    for i, a in enumerate(tx_assets):
+        tx = piv[a].to_numpy() / 1e3 if a in piv.columns else np.zeros(len(years))
+        ax2.bar(np.array(years) + (i - (len(tx_assets) - 1) / 2) * wt, tx, width=wt, color=asset(a).color, label=asset(a).label)
     what = (
         "decided (ordered) per year — online after the asset's lead time"
         if kind == "built"

@@ -6,6 +6,7 @@ import pandas as pd
 
 from dcplan.model.registry import COLUMN_FAMILIES, ROW_FAMILIES, not_limits
 from dcplan.scenario.scenario import Scenario
+from dcplan.scenario.schema import TRANSFORMER_ASSETS
 
 
 BINDING_TOL_USD = 1e-3
@@ -114,7 +115,7 @@ def _column_prices(scn: Scenario, m, col_dual) -> list[dict]:
             year = year_of(*idx)
             key = dict(zip(fam.index, (*idx[:2], year), strict=False))
             pv = max(-rc, 0.0) * 1e6 * fam.lp_per_unit
-            unit = "MVA" if key.get("asset") == "transformer" else fam.unit
+            unit = "MVA" if key.get("asset") in TRANSFORMER_ASSETS else fam.unit
             rows.append(
                 {
                     "family": name, "equation": fam.equation, "label": fam.label, "scope": fam.scope,

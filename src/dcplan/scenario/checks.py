@@ -16,9 +16,11 @@ from dcplan.scenario.schema import (
     ASSET_UNITS,
     CORE_SITE_ASSETS,
     GLOBAL_ASSETS,
+    GSU_ASSET,
     LEGACY_COLUMN,
     LEGACY_GAS_PARAMETERS,
     LEGACY_TECHNOLOGY,
+    PARAMETERS,
     SITE_LIMIT_COLUMNS,
     TABLES,
 )
@@ -53,7 +55,7 @@ def _references(raw: Mapping[str, pd.DataFrame], labels: Mapping[str, str]) -> l
     techs = _ids(raw, "power_technologies", "technology")
     if not techs and "power_technologies" in raw:
         techs = {LEGACY_TECHNOLOGY}  # no rows: the legacy gas turbine
-    assets = set(CORE_SITE_ASSETS) | (techs or set())
+    assets = set(CORE_SITE_ASSETS) | (techs or set()) | ({GSU_ASSET} if _gsu_technologies(raw) else set())
     families = _ids(raw, "power_technologies", "family") if techs != {LEGACY_TECHNOLOGY} else set()
     contracted = _contracted(raw)
     for table, col, known, what in (
@@ -84,6 +86,39 @@ def _references(raw: Mapping[str, pd.DataFrame], labels: Mapping[str, str]) -> l
                                      "scenario has that table: use a technology id such as gas_sc)", p.row, p.column)
                 out.append(p)
     return out
+
+
+def _gsu_technologies(raw: Mapping[str, pd.DataFrame]) -> dict[str, int]:
+    """On-site technologies whose gsu_mva_per_mw is a positive number -> their CSV line."""
+    df = raw.get("power_technologies")
+    if df is None or "gsu_mva_per_mw" not in df.columns or "kind" not in df.columns:
+        return {}
+    out = {}
+    for i, t, k, v in zip(df.index, df["technology"], df["kind"], df["gsu_mva_per_mw"], strict=False):
+        try:
+            positive = float(str(v).strip() or 0) > 0
+        except ValueError:
+            positive = False  # reported by the row check
+        if positive and str(k).strip() == "onsite":
+            out[str(t).strip()] = int(i) + 2
+    return out
+
+
+def _gsu_parameters(raw: Mapping[str, pd.DataFrame], labels: Mapping[str, str], where: ParamWhere) -> list[InputProblem]:
+    """The GSU parameters (schema ParamSpec gsu) are required when an on-site technology of
+    power_technologies.csv needs GSUs (gsu_mva_per_mw > 0)."""
+    needs = _gsu_technologies(raw)
+    names = _ids(raw, "parameters", "name")  # None when parameters.csv cannot be checked
+    if not needs or names is None:
+        return []
+    tech, line = next(iter(needs.items()))
+    lab = labels.get("power_technologies", TABLES["power_technologies"].file)
+    return [
+        InputProblem(labels["parameters"], f"parameter '{name}' ({spec.unit}) is missing; it is required because {lab} "
+                     f"row {line} ({tech}) has gsu_mva_per_mw > 0 (generator step-up transformers, eq. T3)", column="name")
+        for name, spec in PARAMETERS.items()
+        if spec.gsu and name not in where and name not in names
+    ]
 
 
 def _contracted(raw: Mapping[str, pd.DataFrame]) -> set[str] | None:
@@ -230,7 +265,7 @@ def _lead_times(
     out: list[InputProblem] = []
     n_years = end - start + 1
     tech_lead = {t: int(x) for t, x in zip(typed["power_technologies"]["technology"], typed["power_technologies"]["lead_time_years"], strict=False)}
-    for asset in CORE_SITE_ASSETS + GLOBAL_ASSETS + (LEGACY_TECHNOLOGY,):
+    for asset in CORE_SITE_ASSETS + GLOBAL_ASSETS + (LEGACY_TECHNOLOGY, GSU_ASSET):
         key = f"lead_time_years.{asset}"
         if key in params and params[key] >= n_years:
             file, row, col = where.get(key, (labels["parameters"], None, "value"))
@@ -315,6 +350,7 @@ def cross_checks(
     out = _references(raw, labels) + _row_rules(typed, labels) + _site_limits(typed, labels) + _slice_hours(typed, labels)
     out += _tranche_shares(typed, labels)
     out += _legacy_power(typed, raw, params, labels, where)
+    out += _gsu_parameters(raw, labels, where)
     out += _co2_regions(typed, params, where)
     if "horizon.start_year" not in params or "horizon.end_year" not in params:
         return out

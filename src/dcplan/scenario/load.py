@@ -436,8 +436,8 @@ def _parameters(
     out: dict[str, float] = {}
     dynamic = {n: param_spec(n) for n in params if n not in PARAMETERS and param_spec(n) is not None}
     for name, spec in {**PARAMETERS, **dynamic}.items():
-        if spec.legacy and name not in params:
-            continue  # required only without power_technologies.csv: checked with the tables (checks.py)
+        if (spec.legacy or spec.gsu) and name not in params:
+            continue  # required only without power_technologies.csv / with GSUs: checked with the tables (checks.py)
         if name not in params and spec.optional and name not in raw_names and name not in where:
             params[name] = spec.default  # an optional parameter left out: its documented default
             where[name] = (label, None, "name")

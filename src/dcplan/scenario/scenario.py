@@ -194,12 +194,24 @@ class Scenario:
     def contracted_technologies(self) -> list[str]:
         return [k for k, r in self.tech_spec.items() if r["kind"] == "contracted"]
 
+    @cached_property
+    def gsu_mva_per_mw(self) -> dict[str, float]:
+        """On-site technologies that need generator step-up transformers -> MVA of GSU per MW
+        (power_technologies.csv column gsu_mva_per_mw > 0; eq. T3)."""
+        out = {}
+        for k in self.onsite_technologies:
+            v = self.tech_spec[k].get("gsu_mva_per_mw")
+            if v is not None and v == v and float(v) > 0:
+                out[k] = float(v)
+        return out
+
     @property
     def site_assets(self) -> tuple[str, ...]:
-        """Assets built per site: shell, grid interconnection, transformer and every on-site technology."""
-        from dcplan.scenario.schema import CORE_SITE_ASSETS
+        """Assets built per site: shell, grid interconnection, transformer, every on-site
+        technology and, when some technology needs them, generator step-up transformers."""
+        from dcplan.scenario.schema import CORE_SITE_ASSETS, GSU_ASSET
 
-        return (*CORE_SITE_ASSETS, *self.onsite_technologies)
+        return (*CORE_SITE_ASSETS, *self.onsite_technologies, *((GSU_ASSET,) if self.gsu_mva_per_mw else ()))
 
     def asset_lifetime(self, asset: str) -> int:
         """Economic life (years) of a site asset, expansion or power technology."""

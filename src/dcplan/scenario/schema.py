@@ -13,7 +13,16 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 from dcplan.network.defaults import NETWORK_DEFAULTS
 
 CORE_SITE_ASSETS = ("shell", "grid_interconnection", "transformer")
-"""Assets every site has: datacenter shell, grid interconnection, transformers."""
+"""Assets every site has: datacenter shell, grid interconnection, transformers (HV step-down
+units at the grid tie)."""
+
+GSU_ASSET = "gsu_transformer"
+"""Generator step-up transformers: a site asset of its own (its own lead time, price and life)
+when some on-site technology needs them (power_technologies.csv column gsu_mva_per_mw > 0)."""
+
+TRANSFORMER_ASSETS = ("transformer", GSU_ASSET)
+"""The transformer classes (MVA, not MW): HV step-down at the grid tie and GSUs of on-site
+generation. They share the national large-power-transformer deliveries (eq. T2)."""
 
 SITE_ASSETS = (*CORE_SITE_ASSETS, "gas_turbine")
 """Site assets of a scenario without power_technologies.csv (the legacy gas turbine); with the
@@ -38,7 +47,7 @@ CO2_T_PER_MMBTU_GAS = 0.05306
 GLOBAL_ASSETS = ("cowos_expansion", "hbm_expansion")
 """Supply-chain capacity the planner may fund, global rather than per site."""
 
-ASSET_UNITS = {"shell": "MW", "grid_interconnection": "MW", "gas_turbine": "MW", "transformer": "MVA"}
+ASSET_UNITS = {"shell": "MW", "grid_interconnection": "MW", "gas_turbine": "MW", "transformer": "MVA", GSU_ASSET: "MVA"}
 
 Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, pattern=r"^[A-Za-z0-9_\-]+$")]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -256,6 +265,7 @@ class PowerTechnologyRow(_Row):
     earliest_year: Year | None = None
     site_limit: Id | None = None
     named_plants_only: Annotated[int, Field(ge=0, le=1)]
+    gsu_mva_per_mw: NonNeg | None = None  # GSU rating per MW of an on-site unit (eq. T3); blank = none needed
 
 
 class PowerTechnologySliceRow(_Row):
@@ -368,6 +378,7 @@ RANGES: dict[tuple[str, str], Range] = {
     ("power_technologies", "lifetime_years"): Range(1, 100, "years", "10-60 years"),
     ("power_technologies", "lead_time_years"): Range(0, 30, "years", "0-10 years"),
     ("power_technologies", "named_plants_only"): Range(0, 1, "0/1", "a flag"),
+    ("power_technologies", "gsu_mva_per_mw"): Range(0, 5, "MVA/MW", "~1.1-1.25 for turbine generators"),
     ("power_technology_slices", "availability"): Range(0, 1, "fraction", "a fraction"),
     ("power_technology_slices", "capacity_credit"): Range(0, 1, "fraction", "a fraction"),
     ("power_deliveries", "deliveries_mw_per_year"): Range(0, 1e7, "MW/yr", "world gas turbines ~7e4 MW/yr"),
@@ -435,6 +446,7 @@ class ParamSpec:
     integer: bool = False
     default: float | None = None
     legacy: bool = False  # a gas-turbine parameter: required without power_technologies.csv, refused with it
+    gsu: bool = False  # a GSU parameter: required when an on-site technology needs GSUs (GSU_PARAMETERS)
 
     @property
     def optional(self) -> bool:
@@ -452,6 +464,11 @@ def _param_specs() -> dict[str, ParamSpec]:
         "transformer.mva_per_mw": ParamSpec("MVA/MW", 0.0, 5.0),
         "capex_usd_per_kw.shell": ParamSpec("USD/kW", 0.0, 1e5),
         "capex_usd_per_kva.transformer": ParamSpec("USD/kVA", 0.0, 1e4),
+        # the campus HV substation beside its transformers, per kW of grid interconnection (0: none)
+        "capex_usd_per_kw.substation": ParamSpec("USD/kW", 0.0, 1e4, default=0.0),
+        f"capex_usd_per_kva.{GSU_ASSET}": ParamSpec("USD/kVA", 0.0, 1e4, gsu=True),
+        f"lead_time_years.{GSU_ASSET}": ParamSpec("years", 0, 30, integer=True, gsu=True),
+        f"lifetime_years.{GSU_ASSET}": ParamSpec("years", 1, 100, integer=True, gsu=True),
         "capex_usd_per_wafer_year.cowos_expansion": ParamSpec("USD per wafer/yr", 0.0, 1e9),
         "capex_usd_per_stack_year.hbm_expansion": ParamSpec("USD per stack/yr", 0.0, 1e9),
         "fixed_om_usd_per_kw_year.shell": ParamSpec("USD/kW-yr", 0.0, 1e4),
