@@ -21,6 +21,11 @@ NON_AI_TWH = (150.0, 176.0)
 176 TWh in 2023, of which AI (accelerated) servers a minority (assumption: up to ~15%); LBNL
 attributes the growth since 2017 largely to AI servers, so non-AI load is taken as flat."""
 
+TURBINE_FAMILIES = ("gas_turbine", "aeroderivative")
+"""Delivery families (power_technologies.csv `family`) that are gas turbines, the OEM output GE
+Vernova's backlog is made of: heavy-duty frames (gas_cc; the legacy gas_turbine) and
+aeroderivative / industrial units (gas_sc). Reciprocating engines, fuel cells and batteries are not."""
+
 US_TWH_2030 = 4940.0
 """US electricity use in 2030, TWh: LBNL's own shares imply ~4,840 TWh in 2028 (325 TWh = 6.7%,
 580 TWh = 12%) [D], grown 1%/yr (assumption)."""
@@ -88,7 +93,9 @@ PUBLISHED: tuple[Published, ...] = (
     Published("ge_vernova_2030", "turbine_gw", 2030, 0.0, 80.0 / 3, "GW",
               "GE Vernova backlog + slots ~80 GW at end-2025, booked through 2028 (Bloomberg; Utility Dive); about one "
               "third of its gas turbine orders are for data centers (Bloomberg Apr 2025)",
-              "model: on-site gas turbine capacity added 2026-2030 beside a third of GE Vernova's backlog",
+              "model: on-site gas turbine capacity (families gas_turbine and aeroderivative) entering service "
+              "2026-2030, from the pipeline (units already on order, i.e. in the backlog) and from new builds, beside a "
+              "third of GE Vernova's backlog",
               reason_if_out="on-site gas is cheaper than grid power at the default's gas prices, so the LP builds up to "
               "its supply and site limits (the turbine inputs belong to power_technologies.csv)"),
 )
@@ -105,9 +112,10 @@ def _summary(res) -> dict:
 
 
 def model_outputs(res, utilization: float = 0.4, run_days: float = 100.0, prices: dict | None = None,
-                  capex: dict | None = None) -> dict[tuple[str, int], float]:
+                  capex: dict | None = None, turbines_before_mw: float | None = None) -> dict[tuple[str, int], float]:
     """The model outputs PUBLISHED compares, by (output, year), from a Results or a results folder
-    read back (`prices`: USD per GPU by generation; `capex`: USD per kW/kVA by asset, for capex_usd)."""
+    read back (`prices`: USD per GPU by generation; `capex`: USD per kW/kVA by asset, for capex_usd;
+    `turbines_before_mw`: turbine MW of the pipeline in service before the first year, for turbine_gw)."""
     s = _summary(res)
     out: dict[tuple[str, int], float] = {}
     for y, v in s.get("energy_twh", {}).items():
@@ -129,8 +137,11 @@ def model_outputs(res, utilization: float = 0.4, run_days: float = 100.0, prices
         for y, g in sp.groupby("year"):
             out["supercluster_gw", int(y)] = float(g["facility_mw"].max()) / 1e3
     cap = _table(res, "capacity")
-    gas = cap[cap["asset"].str.startswith("gas")]  # gas_turbine, or the gas technologies of power_technologies.csv
-    out["turbine_gw", 2030] = float(gas[(gas["year"] >= 2026) & (gas["year"] <= 2030)]["new_online"].sum()) / 1e3
+    if turbines_before_mw is not None:
+        # in service in 2030 less what was in service before 2026: pipeline arrivals (the backlog) and new builds
+        pt = _table(res, "power_by_technology")
+        turbines = pt[pt["family"].isin(TURBINE_FAMILIES) & (pt["kind"] == "onsite") & (pt["year"] == 2030)]
+        out["turbine_gw", 2030] = (float(turbines["online_mw"].sum()) - turbines_before_mw) / 1e3
     if prices is not None and capex is not None:
         for y in sorted(gp["year"].unique()):
             gpu = float((gp[gp["year"] == y]["shipped"] * gp[gp["year"] == y]["generation"].map(prices)).sum())
@@ -150,8 +161,19 @@ def compare(res, **kw) -> pd.DataFrame:
         inside = v is not None and p.low <= v <= p.high
         rows.append({"key": p.key, "output": p.output, "year": p.year, "model": v, "low": p.low, "high": p.high,
                      "unit": p.unit, "in_range": inside, "checked": p.checked, "source": p.source,
-                     "derivation": p.derivation, "note": "" if inside else (p.reason_if_out or "not computed")})
+                     "derivation": p.derivation,
+                     "note": "" if inside else "not computed" if v is None else (p.reason_if_out or "outside the range")})
     return pd.DataFrame(rows)
+
+
+def turbines_before_mw(scn) -> float:
+    """MW of on-site gas turbines (TURBINE_FAMILIES) of `scn`'s pipeline in service before 2026."""
+    fam = {k: r["family"] for k, r in scn.tech_spec.items()}
+    pipe = scn.tables.get("pipeline")
+    if pipe is None or not len(pipe):
+        return 0.0
+    rows = pipe[pipe["asset"].map(fam).isin(TURBINE_FAMILIES) & (pipe["online_year"] < 2026)]
+    return float(rows["capacity"].sum())
 
 
 def scenario_prices_and_capex(scn) -> tuple[dict, dict]:
@@ -172,7 +194,7 @@ def scenario_prices_and_capex(scn) -> tuple[dict, dict]:
 
 
 def _fmt(v: float | None, unit: str) -> str:
-    if v is None:
+    if v is None or v != v:  # not computed (None, or NaN in a table)
         return "–"
     if math.isinf(v):
         return "∞"
@@ -223,7 +245,7 @@ def main(argv: list[str] | None = None) -> None:  # pragma: no cover - exercised
     res = Plan(scn).solve()
     prices, capex = scenario_prices_and_capex(scn)
     t = compare(res, utilization=scn.params["training.utilization"], run_days=scn.params["training.run_days"],
-                prices=prices, capex=capex)
+                prices=prices, capex=capex, turbines_before_mw=turbines_before_mw(scn))
     Path(a.out).write_text(render(t, res.scope, "python -m dcplan.analysis.validation"))
     print(t[["key", "year", "model", "low", "high", "in_range"]].to_string(index=False))
 
