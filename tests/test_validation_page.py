@@ -57,3 +57,32 @@ def test_turbine_row_is_not_computed_without_the_pipeline_before_the_horizon():
     res = Plan(portfolio(techs, years=(2026, 2030), overrides=NO_GRID_POWER)).solve()
     row = compare(res).set_index("key").loc["ge_vernova_2030"]
     assert row["model"] != row["model"] and not row["in_range"] and row["note"] == "not computed"  # NaN: no value
+
+
+def test_notes_explain_a_year_of_unserved_demand_by_the_next_generation():
+    """Tiny case, 2026-2027: g1 ($20,000 a GPU-year, 1 kW, 1 H100e) costs more than the demand is
+    worth ($10,000 per H100e-year), so 2026's 1,000 H100e go unserved; g2 (1 H100e at 0.5 kW,
+    $1,000) ships from 2027 and serves 2027. The note names 2026, the one tranche (`all`, worth
+    $10,000 = the demand balance's shadow price), g1 and g2 by kW per H100e, and the re-solve
+    with g2 from 2026 leaves nothing unserved."""
+    import pandas as pd
+    from tiny import tiny, tiny_tables
+
+    from dcplan.analysis.validation import notes
+
+    gpus = tiny_tables()["gpus"]
+    g2 = {**gpus.iloc[0].to_dict(), "generation": "g2", "name": "G2", "first_year": 2027, "it_power_kw_per_gpu": 0.5}
+    gpus = pd.concat([gpus, pd.DataFrame([g2])], ignore_index=True)
+    gpus.loc[0, "price_usd_per_gpu"] = 20_000
+    scn = tiny({"horizon.end_year": 2027}, gpus=gpus)
+    res = Plan(scn).solve()
+    assert list(res.compute["unmet_h100e"]) == pytest.approx([1000, 0], abs=1e-6)
+    text = notes(res, scn, min_unmet_h100e=100)
+    first = text[0]
+    assert first.startswith("**Unserved demand in 2026: 0.0M H100e** (100% of demand)")
+    assert "would cost 10,000 USD in 2026" in first
+    assert "what the `all` tranche is worth that year (10,000 USD per H100e-year)" in first
+    assert "is `g1` at 20,000 USD and 1.00 kW of IT per H100e; `g2` ships from 2027 at 1,000 USD and 0.50 kW" in first
+    assert "(`--set gpus.g2.first_year=2026`), 2026's unserved demand is 0.0M H100e; with the grid-side power limits lifted" in first
+    assert "costs 20.0 times one bought a year later" in first and "power is not what holds it back" in first
+    assert not any(t.startswith("**Unserved demand in 2027") for t in text)

@@ -193,6 +193,102 @@ def scenario_prices_and_capex(scn) -> tuple[dict, dict]:
     return prices, capex
 
 
+def _binding_text(res, year: int, top: int = 5) -> str:
+    """The limits binding in `year` (bottleneck timeline), dearest first, with how many members bind."""
+    b = res.bottlenecks
+    b = b[(b["year"] == year) & b["binding"]].sort_values("shadow_price_usd_per_unit", ascending=False).head(top)
+    return "; ".join(f"`{r.family}` ({r.n_binding} of {r.n_members}, up to {r.shadow_price_usd_per_unit:,.0f} USD per "
+                     f"{r.unit} at {r.where})" for r in b.itertuples())
+
+
+def _best_gpu(scn, year: int) -> tuple[str, float, float] | None:
+    """The GPU generation shipping in `year` with the lowest price per H100e: (id, USD per H100e,
+    kW of IT per H100e)."""
+    gens = [(g, float(r["price_usd_per_gpu"]) / float(r["h100e_per_gpu"]), float(r["it_power_kw_per_gpu"]) / float(r["h100e_per_gpu"]))
+            for g, r in scn.gpu_spec.items() if int(r["first_year"]) <= year <= int(r["last_year"])]
+    return min(gens, key=lambda x: x[1]) if gens else None
+
+
+def _unmet_in(res, year: int) -> float:
+    return float(res.compute.set_index("year").at[year, "unmet_h100e"])
+
+
+POWER_LIMITS_OFF = {"regions.*.headroom_mw_start": 1e6, "regions.*.interconnection_cap_mw_per_year": 1e6,
+                    "sites.*.max_it_mw": 1e5, "sites.*.max_grid_mw": 1e5}
+"""Overrides that lift the grid-side power limits (headroom, interconnection caps, site IT and grid
+limits) for the notes' check of whether a year's unserved demand is a power shortfall."""
+
+
+def notes(res, scn, resolve: bool = True, min_unmet_h100e: float = 1e5) -> list[str]:
+    """Markdown paragraphs on the run behind the page: each year with unserved demand (which
+    tranche, what binds, and, re-solved with the next GPU generation a year earlier, how much of
+    it is left) and where the turbines added 2026-2030 come from."""
+    from dcplan.plan import Plan
+
+    out: list[str] = []
+    comp = res.compute.set_index("year")
+    sp = res.shadow_prices
+    d1 = sp[sp["family"] == "demand_balance"].groupby("year")["shadow_price_usd_per_unit"].sum()
+    for y in [int(y) for y in comp.index if comp.at[y, "unmet_h100e"] > min_unmet_h100e]:
+        unmet, demand = float(comp.at[y, "unmet_h100e"]), float(comp.at[y, "demand_h100e"])
+        value = float(d1.get(y, 0.0))
+        tranche = min(scn.tranches, key=lambda k: abs(scn.tranche_value_usd_per_h100e_year(k, y) - value))
+        worth = scn.tranche_value_usd_per_h100e_year(tranche, y)
+        text = (f"**Unserved demand in {y}: {unmet / 1e6:.1f}M H100e** ({unmet / demand:.0%} of demand). Serving one more "
+                f"H100e-year would cost {value:,.0f} USD in {y} (the demand balance's shadow price, summed over slices)")
+        if abs(worth - value) <= 0.01 * max(worth, 1.0):
+            text += (f", what the `{tranche}` tranche is worth that year ({worth:,.0f} USD per H100e-year): the plan leaves "
+                     "part of that tranche unserved because serving it costs more than it is worth")
+        text += f". Binding that year: {_binding_text(res, y)}."
+        now, nxt = _best_gpu(scn, y), _best_gpu(scn, y + 1)
+        if now and nxt and nxt[0] != now[0]:
+            text += (f" The cheapest compute shipping in {y} is `{now[0]}` at {now[1]:,.0f} USD and {now[2]:.2f} kW of IT "
+                     f"per H100e; `{nxt[0]}` ships from {y + 1} at {nxt[1]:,.0f} USD and {nxt[2]:.2f} kW.")
+            if resolve:
+                early, no_limits = (_unmet_in(Plan(scn.with_overrides(over)).solve(), y)
+                                    for over in ({f"gpus.{nxt[0]}.first_year": y}, POWER_LIMITS_OFF))
+                text += (f" Re-solved with `{nxt[0]}` shipping from {y} (`--set gpus.{nxt[0]}.first_year={y}`), {y}'s "
+                         f"unserved demand is {early / 1e6:.1f}M H100e; with the grid-side power limits lifted instead "
+                         f"(regional headroom, interconnection caps, site IT and grid limits), {no_limits / 1e6:.1f}M.")
+                if early < 0.1 * unmet and no_limits > 0.5 * unmet:
+                    text += (f" So the gap is the GPUs' economics in a year without a new generation: an H100e bought in "
+                             f"{y} costs {now[1] / nxt[1]:.1f} times one bought a year later and is worth only the later one's "
+                             "cost in the years after, so the plan leaves the lowest-valued demand unserved rather than buy "
+                             "it; power is not what holds it back.")
+        out.append(text)
+    pipe = scn.tables.get("pipeline")
+    fam = {k: r["family"] for k, r in scn.tech_spec.items()}
+    pt = res.power_by_technology
+    tur = pt[pt["family"].isin(TURBINE_FAMILIES) & (pt["kind"] == "onsite")]
+    if len(tur) and pipe is not None:
+        on_order = pipe[pipe["asset"].map(fam).isin(TURBINE_FAMILIES) & pipe["online_year"].between(2026, 2030)]
+        new = tur[tur["year"] <= 2030]["new_online_mw"].sum()
+        later = tur[(tur["year"] > 2030) & (tur["new_online_mw"] > 1.0)]
+        first = int(later["year"].min()) if len(later) else None
+        leads = ", ".join(f"{k} {int(scn.tech_spec[k]['lead_time_years'])}" for k in scn.tech_spec if fam[k] in TURBINE_FAMILIES)
+        room = sp[(sp["family"] == "site_max") & (sp["asset"] == "max_onsite_gas_mw") & sp["binding"]]
+        text = (f"**Turbines added 2026-2030**: {float(on_order['capacity'].sum()) / 1e3:.1f} GW from the pipeline (units "
+                f"already on order, so part of the OEM backlog the row is compared with) and {new / 1e3:.1f} GW of new builds. "
+                f"Base lead times (years, before state adders): {leads}")
+        if scn.gsu_mva_per_mw:
+            text += f"; their generator step-up transformers take {scn.lead_time('gsu_transformer')} (T3)"
+        text += "."
+        if first is not None:
+            text += f" New turbines enter service from {first}."
+        other = pt[~pt["family"].isin(TURBINE_FAMILIES) & (pt["kind"] == "onsite") & (pt["year"] <= 2030)]
+        other = other.groupby("technology")["new_online_mw"].sum()
+        other = other[other > 1.0]
+        if len(other):
+            text += (" The on-site power the plan adds by 2030 is instead "
+                     + ", ".join(f"{k} {v / 1e3:.1f} GW (lead {int(scn.tech_spec[k]['lead_time_years'])})" for k, v in other.items())
+                     + ".")
+        if len(room):
+            text += (f" The sites' on-site gas room (`max_onsite_gas_mw`, shared by turbines and engines) binds at "
+                     f"{len(room)} sites.")
+        out.append(text)
+    return out
+
+
 def _fmt(v: float | None, unit: str) -> str:
     if v is None or v != v:  # not computed (None, or NaN in a table)
         return "–"
@@ -205,8 +301,8 @@ def _fmt(v: float | None, unit: str) -> str:
     return f"{v:,.1f}"
 
 
-def render(table: pd.DataFrame, scope: str, command: str) -> str:
-    """docs/validation.md from a comparison table."""
+def render(table: pd.DataFrame, scope: str, command: str, notes: list[str] = ()) -> str:
+    """docs/validation.md from a comparison table (and `notes` on the run, one paragraph each)."""
     lines = [
         "# The default beside published figures",
         "",
@@ -230,6 +326,11 @@ def render(table: pd.DataFrame, scope: str, command: str) -> str:
             f"| {r.key} | {r.year} | {_fmt(r.model, r.unit)} | {_fmt(r.low, r.unit)} – {_fmt(r.high, r.unit)} | {r.unit} | "
             f"{'yes' if r.in_range else 'no'} | {'yes' if r.checked else ''} | {r.source} | {why} |"
         )
+    if notes:
+        lines += ["", "## Reading the run", ""]
+        for n in notes:
+            lines += [n, ""]
+        lines.pop()
     return "\n".join(lines) + "\n"
 
 
@@ -246,7 +347,7 @@ def main(argv: list[str] | None = None) -> None:  # pragma: no cover - exercised
     prices, capex = scenario_prices_and_capex(scn)
     t = compare(res, utilization=scn.params["training.utilization"], run_days=scn.params["training.run_days"],
                 prices=prices, capex=capex, turbines_before_mw=turbines_before_mw(scn))
-    Path(a.out).write_text(render(t, res.scope, "python -m dcplan.analysis.validation"))
+    Path(a.out).write_text(render(t, res.scope, "python -m dcplan.analysis.validation", notes(res, scn)))
     print(t[["key", "year", "model", "low", "high", "in_range"]].to_string(index=False))
 
 
