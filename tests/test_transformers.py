@@ -120,3 +120,15 @@ def test_gsu_parameters_are_required_when_a_technology_needs_gsus():
     assert "power_technologies.csv row 2 (gas) has gsu_mva_per_mw > 0" in msg
     with pytest.raises(InputError, match=r"gsu_mva_per_mw.*expected 0 to 5 MVA/MW"):
         portfolio([gas(gsu_mva_per_mw=9)], overrides={**GSU, "lead_time_years.gsu_transformer": 0})
+
+
+def test_gsu_rating_is_a_parameter_a_resolve_updates():
+    """GSU lead 0, 2026-2028: gas and its GSU serve each year, 3 x ($1M + $10,000 + $10,000) =
+    $3,060,000. With gsu_mva_per_mw 2 each MW needs 2 MVA ($20,000): $3,090,000, the same from
+    Plan.resolve (parameters updated in place) as from a fresh solve."""
+    base = portfolio([gas()], years=(2026, 2028), overrides={**GSU, **NO_GRID_POWER, "lead_time_years.gsu_transformer": 0})
+    plan = Plan(base)
+    assert plan.solve().objective_usd == pytest.approx(3_060_000, rel=REL)
+    variant = base.with_overrides({"power_technologies.gas.gsu_mva_per_mw": 2.0})
+    assert plan.resolve(variant).objective_usd == pytest.approx(3_090_000, rel=REL)
+    assert Plan(variant).solve().objective_usd == pytest.approx(3_090_000, rel=REL)
