@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dcplan.model.sets import EXPANSIONS, SITE_MAX_COLUMN, ModelSets
-from dcplan.model.tracking import changed_params, params_view
+from dcplan.model.tracking import changed_params, params_view, table_reads
 from dcplan.scenario.scenario import H100_REFERENCE_PFLOPS, Scenario
 from dcplan.scenario.schema import TRANSFORMER_ASSETS
 
@@ -159,7 +159,12 @@ def _corridor(scn: Scenario, sets: ModelSets) -> dict[str, dict]:
     """Corridor attributes by corridor id (one entry per corridor, from its forward row)."""
     from dcplan.network.power import scenario_corridors
 
-    return scn.derived("corridor_by_id", lambda: {r["corridor"]: r for r in scenario_corridors(scn) if r["direction"] == "forward"})
+    from dcplan.network.power import CORRIDOR_TABLES
+
+    return scn.derived(
+        "corridor_by_id", lambda: {r["corridor"]: r for r in scenario_corridors(scn) if r["direction"] == "forward"},
+        tables=CORRIDOR_TABLES,
+    )
 
 
 def pv_cost(scn: Scenario, terms: list[UnitCost]) -> float:
@@ -240,34 +245,74 @@ def _power(scn: Scenario, sets: ModelSets) -> dict:
     return v
 
 
-def _costs(scn: Scenario, sets: ModelSets) -> dict:
-    """Objective coefficients, present value $M per LP unit (discount factors computed once;
-    a GPU shipment costs the same at every site, so once per generation and year)."""
-    df = {y: scn.discount_factor(y) for y in range(scn.start_year, scn.end_year + 1)}
+class _PV:
+    """Present value ($M) of one LP unit of a variable, from :func:`unit_costs` (the one place
+    cost terms are defined), memoised on a key that holds everything the terms depend on; the
+    discount factors are computed once."""
 
-    def pv(var: str, idx: tuple) -> float:
-        return sum(t.musd_per_unit_year * sum(df[y] for y in t.years) for t in unit_costs(scn, sets, var, idx))
+    def __init__(self, scn: Scenario, sets: ModelSets):
+        self.scn, self.sets = scn, sets
+        self.df = {y: scn.discount_factor(y) for y in range(scn.start_year, scn.end_year + 1)}
+        self._memo: dict[tuple, float] = {}
 
-    years, T, tp = sets.years, list(sets.slices), sets.training
-    ship: dict[tuple, float] = {}
-    for g, s, y in sets.ship:
-        if (g, y) not in ship:
-            ship[g, y] = pv("ship", (g, s, y))
-    v: dict[str, dict] = {"cost_ship": {i: ship[i[0], i[2]] for i in sets.ship}}
-    v["cost_build"] = {i: pv("build", i) for i in sets.build}
-    v["cost_early"] = {i: pv("early", i) for i in sets.early}
-    v["cost_early_ship"] = {i: pv("early_ship", i) for i in sets.early_ship}
-    v["cost_expand"] = {i: pv("expand", i) for i in sets.expand}
-    v["cost_gen"] = {(r, y, t): pv("gen", (r, y, t)) for r in sets.regions for y in years for t in T}
-    v["cost_contract"] = {i: pv("contract", i) for i in sets.contract}
-    # dispatch costs per (technology, site or location, year, slice): fuel, VOM and CO2 price
-    v["cost_onsite"] = {(k, s, y, t): pv("onsite", (k, s, y, t)) for k, s, y in sets.onsite_online if k in sets.dispatchable for t in T}
-    v["cost_cdisp"] = {(k, loc, y, t): pv("cdisp", (k, loc, y, t)) for k, loc, y in sets.contract_online if k in sets.dispatchable for t in T}
-    v["cost_unmet"] = {(y, t, k): pv("unmet", (y, t, k)) for y in years for t in T for k in sets.tranches}
-    v["cost_flow"] = {(a, y, t): pv("flow", (a, y, t)) for a, _, _ in sets.arcs for y in years for t in T}
-    v["cost_xexp"] = {i: pv("xexp", i) for i in sets.tx_expand}
-    v["cost_unmet_training"] = {(y, t): pv("unmet_training", (y, t)) for y in tp.members for t in T}
-    return v
+    def __call__(self, var: str, idx: tuple, key: tuple | None = None) -> float:
+        """PV of `var` at `idx`; `key` (default: var and idx) identifies the cost: indices with
+        equal keys cost the same."""
+        k = (var, *idx) if key is None else (var, *key)
+        hit = self._memo.get(k)
+        if hit is None:
+            df = self.df
+            hit = self._memo[k] = sum(t.musd_per_unit_year * sum(df[y] for y in t.years) for t in unit_costs(self.scn, self.sets, var, idx))
+        return hit
+
+
+def _capex_costs(scn: Scenario, sets: ModelSets) -> dict:
+    """Objective coefficients of investments (present value $M per LP unit): GPUs, site assets,
+    expansions, contracts, transmission. A GPU shipment costs the same at every site; a site
+    asset depends on the site through its lead time and (grid) its region."""
+    pv = _PV(scn, sets)
+
+    def site_key(a: str, s: str, y: int) -> tuple:
+        return (a, sets.lead[a, s], sets.site_region[s] if a == "grid_interconnection" else "", y)
+
+    return {
+        "cost_ship": {i: pv("ship", i, (i[0], i[2])) for i in sets.ship},
+        "cost_build": {i: pv("build", i, site_key(*i)) for i in sets.build},
+        "cost_early": {i: pv("early", i, site_key(*i)) for i in sets.early},
+        "cost_early_ship": {i: pv("early_ship", i, (i[0], i[2])) for i in sets.early_ship},
+        "cost_expand": {i: pv("expand", i) for i in sets.expand},
+        "cost_contract": {i: pv("contract", i) for i in sets.contract},
+        "cost_xexp": {i: pv("xexp", i) for i in sets.tx_expand},
+    }
+
+
+def _energy_costs(scn: Scenario, sets: ModelSets) -> dict:
+    """Objective coefficients of energy (present value $M per MW in a slice): grid purchases and
+    wheeling; dispatch of on-site and contracted technologies (fuel, VOM and CO2 price, which
+    depend on a site only through its region)."""
+    pv, years, T = _PV(scn, sets), sets.years, list(sets.slices)
+    corridor = sets.arc_corridor
+    return {
+        "cost_gen": {(r, y, t): pv("gen", (r, y, t)) for r in sets.regions for y in years for t in T},
+        "cost_flow": {(a, y, t): pv("flow", (a, y, t), (corridor[a], y, t)) for a, _, _ in sets.arcs for y in years for t in T},
+        "cost_onsite": {
+            (k, s, y, t): pv("onsite", (k, s, y, t), (k, sets.site_region[s], y, t))
+            for k, s, y in sets.onsite_online if k in sets.dispatchable for t in T
+        },
+        "cost_cdisp": {
+            (k, loc, y, t): pv("cdisp", (k, loc, y, t), (k, sets.location_region[loc], y, t))
+            for k, loc, y in sets.contract_online if k in sets.dispatchable for t in T
+        },
+    }
+
+
+def _unmet_costs(scn: Scenario, sets: ModelSets) -> dict:
+    """Objective coefficients of demand left unserved (present value $M per kH100e in a slice)."""
+    pv, years, T = _PV(scn, sets), sets.years, list(sets.slices)
+    return {
+        "cost_unmet": {(y, t, k): pv("unmet", (y, t, k)) for y in years for t in T for k in sets.tranches},
+        "cost_unmet_training": {(y, t): pv("unmet_training", (y, t)) for y in sets.training.members for t in T},
+    }
 
 
 def _network(scn: Scenario, sets: ModelSets) -> dict:
@@ -290,34 +335,40 @@ def _network(scn: Scenario, sets: ModelSets) -> dict:
     }
 
 
-GROUPS = (_demand_supply, _headroom, _sites, _power, _costs, _network)
+GROUPS = (_demand_supply, _headroom, _sites, _power, _capex_costs, _energy_costs, _unmet_costs, _network)
 """The parameter groups param_values is made of; each reads only the scenario and the sets."""
 
 
 class ParamCache:
-    """:func:`param_values` for a stream of variants, recomputing only the groups an override can
-    touch: each group's scalar-parameter reads are recorded when it is computed
-    (model/tracking.py); a variant that shares the previous one's tables (a parameter-only
-    ``with_overrides``) and structure reuses every group none of whose parameters changed.
-    Values equal :func:`param_values`' exactly."""
+    """:func:`param_values` for a stream of variants, recomputing only the groups a variant can
+    touch: the first time a group is computed for a structure, the parameters and tables it
+    reads are recorded (model/tracking.py); a later variant of the same structure reuses every
+    group that reads none of the parameters it changed and none of the tables it replaced
+    (``with_overrides`` shares unchanged tables). Values equal :func:`param_values`' exactly."""
 
     def __init__(self) -> None:
         self._scn: Scenario | None = None
         self._key: str | None = None
         self._parts: dict[str, dict] = {}
         self._deps: dict[str, frozenset[str]] = {}
+        self._tables: dict[str, frozenset[str]] = {}  # tables each group read (learnt once per structure)
 
     def values(self, scn: Scenario, sets: ModelSets, key: str | None = None) -> dict[str, dict]:
         """param_values(scn, sets); `key` is ``sets.structure_key()`` when already known."""
         key = key or sets.structure_key()
         changed = changed_params(scn, self._scn) if self._scn is not None and self._key == key else None
+        if self._key != key:
+            self._tables = {}
         out: dict[str, dict] = {}
         for group in GROUPS:
             name = group.__name__
             if changed is None or name not in self._parts or self._deps[name] & changed:
-                view, rec = params_view(scn)
+                learn = name not in self._tables
+                view, rec = params_view(scn, tables=learn)
                 self._parts[name] = group(view, sets)
-                self._deps[name] = frozenset(rec.read)
+                if learn:
+                    self._tables[name] = table_reads(rec.read)
+                self._deps[name] = frozenset(rec.read) | self._tables[name]
             out.update(self._parts[name])
         self._scn, self._key = scn, key
         return out

@@ -150,11 +150,11 @@ class ModelSets:
 
 
 def build_sets_tracked(scn: Scenario) -> tuple[ModelSets, frozenset[str]]:
-    """build_sets(scn) and the names of the scalar parameters it read (see model/tracking.py):
-    a variant sharing `scn`'s tables that changes none of them has the same sets."""
+    """build_sets(scn) and the names of the parameters and tables (``table:<name>``) it read
+    (see model/tracking.py): a variant that changes none of them has the same sets."""
     from dcplan.model.tracking import params_view
 
-    view, rec = params_view(scn)
+    view, rec = params_view(scn, tables=True)
     return build_sets(view), frozenset(rec.read)
 
 

@@ -1,16 +1,21 @@
-"""Which scalar parameters a computation reads, so a parameter-only variant can skip it.
+"""Which parameters and tables a computation reads, so a variant can skip it.
 
 A computation run on :func:`params_view` of a scenario records every ``params`` name it reads
-(directly or through Scenario methods such as ``lead_time`` or ``discount_factor``). A later
-variant that shares the scenario's tables (a parameter-only ``with_overrides``) and changes none
-of those names would compute the same thing, so its result can be reused.
+(directly or through Scenario methods such as ``lead_time`` or ``discount_factor``) and, with
+``tables=True``, every table it reads (as ``table:<name>``; through the scenario's cached views
+and derived objects too). A later variant that changes none of those names and shares those
+tables (the same objects: a ``with_overrides`` that changes parameters or a few table cells
+shares every other table) would compute the same thing, so its result can be reused.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from dcplan.scenario.scenario import TABLE_CACHES, Scenario
+from dcplan.scenario.scenario import TABLE_CACHES, RecordingTables, Scenario
+
+TABLE_PREFIX = "table:"
+"""Names of tables among the recorded reads and the changes: ``table:sites``."""
 
 
 class Recording(dict):
@@ -33,22 +38,39 @@ class Recording(dict):
         return super().__contains__(k)
 
 
-def params_view(scn: Scenario) -> tuple[Scenario, Recording]:
-    """A view of `scn` (tables, caches and derived objects shared) whose reads of ``params`` and of
-    ``overrides`` (some values depend on whether a parameter is overridden) are recorded."""
+def params_view(scn: Scenario, tables: bool = False) -> tuple[Scenario, Recording]:
+    """A view of `scn` whose reads of ``params`` and of ``overrides`` (some values depend on
+    whether a parameter is overridden) are recorded in the returned Recording's ``read``.
+
+    ``tables=False``: the tables, cached views and derived objects are shared (fast; table reads
+    are not recorded). ``tables=True``: table reads are recorded too: the cached views are
+    recomputed on the view (so what they read is seen) and derived objects, shared, record the
+    tables they declare."""
     rec = Recording(scn.params)
     over = Recording(scn.overrides)
     over.read = rec.read  # one record of names for both
-    view = replace(scn, params=rec, overrides=over)
-    view.__dict__.update({k: scn.__dict__[k] for k in TABLE_CACHES if k in scn.__dict__})
+    if tables:
+        view = replace(scn, params=rec, overrides=over, tables=RecordingTables(scn.tables, rec.read, TABLE_PREFIX))
+    else:
+        view = replace(scn, params=rec, overrides=over)
+        view.__dict__.update({k: scn.__dict__[k] for k in TABLE_CACHES if k in scn.__dict__})
     view._derived = scn._derived
     return view, rec
 
 
+def table_reads(names: set[str] | frozenset[str]) -> frozenset[str]:
+    """The ``table:<name>`` entries of a set of recorded reads."""
+    return frozenset(n for n in names if n.startswith(TABLE_PREFIX))
+
+
 def changed_params(a: Scenario, b: Scenario) -> set[str] | None:
-    """Names of the parameters (or overrides) that differ between `a` and `b`, or None when their
-    tables are not the same objects (then anything may differ)."""
-    if a.tables is not b.tables or a.solver_options != b.solver_options:
+    """What differs between `a` and `b`: the names of the parameters (or overrides) that differ
+    and ``table:<name>`` for each table that is not the same object in both. None when they do
+    not have the same tables or solver options (then anything may differ)."""
+    if a.solver_options != b.solver_options or a.tables.keys() != b.tables.keys():
         return None
     out = {k for k in a.params.keys() | b.params.keys() if a.params.get(k) != b.params.get(k)}
-    return out | {k for k in a.overrides.keys() | b.overrides.keys() if a.overrides.get(k) != b.overrides.get(k)}
+    out |= {k for k in a.overrides.keys() | b.overrides.keys() if a.overrides.get(k) != b.overrides.get(k)}
+    if a.tables is not b.tables:
+        out |= {TABLE_PREFIX + k for k in a.tables if a.tables[k] is not b.tables[k]}
+    return out

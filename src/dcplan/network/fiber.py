@@ -19,6 +19,9 @@ from dcplan.network.defaults import NETWORK_DEFAULTS
 
 SITE_ATTRS_SKIPPED = ("site", "source", "source_year", "notes")
 
+FIBER_TABLES = ("sites", "fiber_links")
+"""The tables the fiber graph is made from (with the network parameters)."""
+
 
 def fiber_latency_ms(distance_km: float, us_per_km: float = NETWORK_DEFAULTS["network.fiber_us_per_km"]) -> float:
     """One-way propagation latency (ms) over `distance_km` of fiber."""
@@ -108,4 +111,4 @@ def fiber_graph(scenario) -> nx.Graph:
 
     if not hasattr(scenario, "derived"):
         return make()
-    return scenario.derived("fiber_graph", make, depends_on=NETWORK_DEFAULTS)
+    return scenario.derived("fiber_graph", make, depends_on=NETWORK_DEFAULTS, tables=FIBER_TABLES)

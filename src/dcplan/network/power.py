@@ -17,6 +17,9 @@ CORRIDOR_ATTRS = (
     "expansion_lead_time_years", "max_expansion_mw", "source", "source_year",
 )
 
+CORRIDOR_TABLES = ("transmission", "regions")
+"""The tables the corridor records are made from (what a table variant must change to recompute them)."""
+
 
 def corridor_id(from_region: str, to_region: str) -> str:
     """The id of a corridor: its two regions joined by '-' in file order (e.g. 'TX-OK')."""
@@ -56,6 +59,7 @@ def scenario_corridors(scenario) -> list[dict]:
     return scenario.derived(
         "corridor_records",
         lambda: corridor_table(scenario.tables.get("transmission"), set(scenario.regions.index)).to_dict("records"),
+        tables=CORRIDOR_TABLES,
     )
 
 

@@ -385,21 +385,57 @@ def _override_value(name: str, value: Any, origin: str, problems: list[InputProb
 
 CROSS_CHECKED_PARAMETERS = ("horizon.", "lead_time_years.", "network.")
 """Parameter name prefixes the cross-table and geography checks read: overriding one of these
-re-validates the whole scenario (see with_parameter_overrides)."""
+re-validates the whole scenario (see with_fast_overrides)."""
 
 
-def with_parameter_overrides(scn: Scenario, overrides: Mapping[str, Any]) -> Scenario | None:
-    """`scn` with scalar-parameter `overrides`, each checked against its schema and range, the
-    tables shared (no re-reading from strings, no cross-table, geography or supercluster checks).
-    None when an override is a table cell or a parameter the cross-table checks read
-    (:data:`CROSS_CHECKED_PARAMETERS`): those need the full path. Raises InputError as the full
-    path would for a bad value."""
+CROSS_CHECKED_CELLS: dict[str, frozenset[str] | None] = {
+    "sites": frozenset({"latitude", "longitude", *(c for c in TABLES["sites"].columns if c.startswith("max_"))}),
+    "power_technologies": frozenset({"gsu_mva_per_mw"}),
+    "supply": None, "pipeline": None, "time_slices": None, "demand_tranches": None, "fiber_links": None,
+    "superclusters": None, "permitting": None, "training": None,
+}
+"""Table columns (None: every column) that the cross-table and geography checks read
+(scenario/checks.py, geo_checks.py): a cell override of one of these re-validates the whole
+scenario. Every other number-valued column is checked against its schema and range alone
+(see with_fast_overrides); tests/test_fast_overrides.py holds the two paths equal."""
+
+
+def _fast_cell(path: str, value: Any) -> bool:
+    """A table-cell override the fast path can take: a number (not blank) for a number-valued
+    column no cross-table check reads."""
+    table, *rest = path.split(".")
+    spec = TABLES.get(table)
+    if spec is None or not rest or value is None or isinstance(value, bool):
+        return False
+    column = rest[-1]
+    field = spec.row_model.model_fields.get(column)
+    if field is None or column in spec.key or field.annotation is not float:
+        return False
+    excluded = CROSS_CHECKED_CELLS.get(table, frozenset())
+    return excluded is not None and column not in excluded
+
+
+def with_fast_overrides(scn: Scenario, overrides: Mapping[str, Any]) -> Scenario | None:
+    """`scn` with `overrides` of scalar parameters and of number cells, each checked against its
+    schema and range, without re-reading or re-checking the other tables (no cross-table,
+    geography or supercluster checks: the parameters and columns those read take the full
+    path). A table whose cells change is rebuilt from its raw rows with every override that
+    touches it, as the full path would, and re-validated alone; the other tables, and the cached
+    views and derived objects that read none of the changes, are shared. None when an override
+    needs the full path (:data:`CROSS_CHECKED_PARAMETERS`, :data:`CROSS_CHECKED_CELLS`). Raises
+    InputError as the full path would for a bad value."""
     flat = flatten(overrides)
-    if any(k not in PARAMETERS or k.startswith(CROSS_CHECKED_PARAMETERS) for k in flat):
+    params_part, cells, split_problems = split_overrides(flat, "overrides")
+    if split_problems or any(k not in PARAMETERS or k.startswith(CROSS_CHECKED_PARAMETERS) for k in params_part):
         return None
+    if not all(_fast_cell(k, v) for k, v in cells.items()):
+        return None
+    touched = {k.split(".", 1)[0] for k in cells}
+    if any(t not in scn.raw_tables for t in touched):
+        return None  # an absent optional table: the full path says so
     problems: list[InputProblem] = []
     params = dict(scn.params)
-    for name, value in flat.items():
+    for name, value in params_part.items():
         v = _override_value(name, value, "overrides", problems)
         if v is None:
             continue
@@ -408,9 +444,22 @@ def with_parameter_overrides(scn: Scenario, overrides: Mapping[str, Any]) -> Sce
             problems.append(InputProblem("overrides", msg, None, "overrides"))
         else:
             params[name] = v
+    merged = {**scn.overrides, **flat}
+    tables: dict[str, pd.DataFrame] = {}
+    for table in sorted(touched):
+        work = {table: scn.raw_tables[table].rename(columns=lambda c: str(c).strip())}
+        on_table = {k: v for k, v in merged.items() if k.split(".", 1)[0] == table}
+        applied: dict[tuple[str, int, str], str] = {}
+        p = apply_cell_overrides(work, on_table, "overrides", applied)
+        label = f"{table}.csv"
+        typed = _validate_table(TABLES[table], work[table], label, p)
+        notes = {k: f"value set by override '{path}' in overrides" for k, path in applied.items()}
+        problems += _note_overridden(p, notes, {table: label})
+        if typed is not None:
+            tables[table] = typed.reset_index(drop=True)
     if problems:
         raise InputError(problems)
-    return scn.with_params(params, {**scn.overrides, **flat})
+    return scn.with_tables(tables, params, merged)
 
 
 def _parameters(
@@ -579,7 +628,7 @@ def _assemble(
         scope=scope,
     )
     if "fiber" in memo:  # the graph the checks built, from the same tables and parameters
-        from dcplan.network.fiber import NETWORK_DEFAULTS
+        from dcplan.network.fiber import FIBER_TABLES, NETWORK_DEFAULTS
 
-        scn.derived("fiber_graph", lambda: memo["fiber"], depends_on=NETWORK_DEFAULTS)
+        scn.derived("fiber_graph", lambda: memo["fiber"], depends_on=NETWORK_DEFAULTS, tables=FIBER_TABLES)
     return scn

@@ -372,11 +372,13 @@ class Scenario:
     def with_overrides(self, overrides: Mapping) -> Scenario:
         """A new scenario with `overrides` applied (same rules as scenario.yaml's overrides).
 
-        Overrides of scalar parameters only (not the horizon, lead times or network parameters,
-        which cross-table checks read) are checked against the parameter's schema and range and
-        applied without re-reading or re-checking the tables; anything else re-validates the
-        scenario from its raw tables."""
-        from dcplan.scenario.load import scenario_from_tables, with_parameter_overrides
+        Overrides of scalar parameters (not the horizon, lead times or network parameters,
+        which cross-table checks read) and of number cells no cross-table check reads (a site's
+        PUE, a region's cap, a technology's capex, ...) are checked against their schema and
+        range and applied without re-checking the other tables, which are shared
+        (``scenario/load.py: with_fast_overrides``); anything else re-validates the scenario
+        from its raw tables."""
+        from dcplan.scenario.load import scenario_from_tables, with_fast_overrides
 
         if not isinstance(overrides, Mapping):
             raise InputError(
@@ -389,7 +391,7 @@ class Scenario:
                     )
                 ]
             )
-        fast = with_parameter_overrides(self, overrides)
+        fast = with_fast_overrides(self, overrides)
         if fast is not None:
             return fast
         merged = {**self.overrides, **overrides}
@@ -401,25 +403,90 @@ class Scenario:
     raw_tables: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
     solver_options: dict = field(default_factory=dict)
     """HiGHS options (scenario.yaml's ``solver:``), checked and typed; see scenario/solver_options.py."""
-    _derived: dict[str, tuple[Any, frozenset[str]]] = field(default_factory=dict, repr=False, compare=False)
+    _derived: dict[str, tuple[Any, frozenset[str], frozenset[str] | None]] = field(default_factory=dict, repr=False, compare=False)
 
-    def derived(self, key: str, make: Callable[[], T], depends_on: Iterable[str] = ()) -> T:
+    def derived(self, key: str, make: Callable[[], T], depends_on: Iterable[str] = (), tables: Iterable[str] | None = None) -> T:
         """A value derived from this scenario (fiber graph, superclusters, corridors, ...), computed
-        once by `make()`. `depends_on` names the parameters it reads besides the tables; a
-        parameter-only variant (:meth:`with_params`) keeps it unless one of those changed."""
+        once by `make()`. `depends_on` names the parameters it reads besides the tables, `tables`
+        the tables it reads (None: any table). A variant (:meth:`with_params`, :meth:`with_tables`)
+        keeps it unless one of those changed."""
         hit = self._derived.get(key)
         if hit is None:
-            hit = self._derived[key] = (make(), frozenset(depends_on))
+            hit = self._derived[key] = (make(), frozenset(depends_on), None if tables is None else frozenset(tables))
+        elif isinstance(self.tables, RecordingTables):  # a recording view (model/tracking.py) sharing the value
+            self.tables.note(hit[2])
         return hit[0]
 
     def with_params(self, params: dict[str, float], overrides: dict) -> Scenario:
         """This scenario with new (already validated) scalar parameters: the same tables, shared
         rather than re-read, with the table-derived caches carried over (see with_overrides)."""
+        return self.with_tables({}, params, overrides)
+
+    def with_tables(self, tables: Mapping[str, pd.DataFrame], params: dict[str, float], overrides: dict) -> Scenario:
+        """This scenario with some tables replaced by new (already validated) typed tables and new
+        (already validated) parameters. Unchanged tables are shared, not copied, and so are the
+        cached views and derived objects that read none of the changed tables or parameters, so
+        model/tracking.py can tell a variant's changes table by table."""
+        changed_tables = {k for k, v in tables.items() if self.tables.get(k) is not v}
         new = Scenario(
-            name=self.name, tables=self.tables, params=params, description=self.description, folder=self.folder,
-            overrides=overrides, raw_tables=self.raw_tables, solver_options=self.solver_options,
+            name=self.name, tables={**self.tables, **tables} if changed_tables else self.tables, params=params,
+            description=self.description, folder=self.folder, overrides=overrides, raw_tables=self.raw_tables,
+            solver_options=self.solver_options, scope=self.scope,
         )
-        new.__dict__.update({k: self.__dict__[k] for k in TABLE_CACHES if k in self.__dict__})
+        new.__dict__.update({
+            k: self.__dict__[k] for k in TABLE_CACHES if k in self.__dict__ and not (changed_tables and cache_tables(k, self) & changed_tables)
+        })
         changed = {k for k in params.keys() | self.params.keys() if params.get(k) != self.params.get(k)}
-        new._derived = {k: v for k, v in self._derived.items() if not v[1] & changed}
+        new._derived = {
+            k: v for k, v in self._derived.items()
+            if not v[1] & changed and not (changed_tables and (v[2] is None or v[2] & changed_tables))
+        }
         return new
+
+
+class RecordingTables(dict):
+    """A tables dict that records the names of the tables read, each as `prefix` + name, into
+    `read` (model/tracking.py, :func:`cache_tables`)."""
+
+    def __init__(self, base: Mapping[str, pd.DataFrame], read: set[str] | None = None, prefix: str = ""):
+        super().__init__(base)
+        self.read: set[str] = set() if read is None else read
+        self.prefix = prefix
+
+    def note(self, names: Iterable[str] | None) -> None:
+        """Record `names` as read (None: every table)."""
+        self.read.update(self.prefix + k for k in (self.keys() if names is None else names))
+
+    def __getitem__(self, k):
+        self.note((k,))
+        return super().__getitem__(k)
+
+    def get(self, k, default=None):
+        self.note((k,))
+        return super().get(k, default)
+
+    def __contains__(self, k):
+        self.note((k,))
+        return super().__contains__(k)
+
+    def items(self):
+        self.note(None)
+        return super().items()
+
+    def values(self):
+        self.note(None)
+        return super().values()
+
+
+_CACHE_TABLES: dict[str, frozenset[str]] = {}
+
+
+def cache_tables(name: str, scenario: Scenario) -> frozenset[str]:
+    """The tables the cached view `name` (one of :data:`TABLE_CACHES`) reads, found once by
+    computing it on a copy of a scenario whose tables dict records what is read."""
+    hit = _CACHE_TABLES.get(name)
+    if hit is None:
+        probe = Scenario(name="probe", tables=RecordingTables(scenario.tables), params=scenario.params, overrides=scenario.overrides)
+        getattr(probe, name)
+        hit = _CACHE_TABLES[name] = frozenset(probe.tables.read)
+    return hit
