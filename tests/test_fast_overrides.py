@@ -108,7 +108,7 @@ def _cell_change(rng: random.Random) -> dict:
     zone, site, year = rng.choice(["ZONE_A", "ZONE_B"]), rng.choice(["s1", "s2"]), rng.choice([2026, 2027, 2028])
     return rng.choice([
         {f"sites.{site}.pue": round(rng.uniform(1.05, 1.5), 3)},
-        {f"sites.*.pue": round(rng.uniform(1.05, 1.5), 3)},
+        {"sites.*.pue": round(rng.uniform(1.05, 1.5), 3)},
         {f"regions.{zone}.power_price_usd_per_mwh": round(rng.uniform(10, 90), 2)},
         {f"regions.{zone}.headroom_mw_start": round(rng.uniform(0, 3), 3)},
         {f"regions.{zone}.interconnection_cap_mw_per_year": round(rng.uniform(0, 3), 3)},
