@@ -73,6 +73,18 @@ def test_twelve_slices_keep_hours_and_weighted_multipliers(default):
         assert row["headroom_multiplier"] == pytest.approx(orig.loc[(r, s), "headroom_multiplier"])
 
 
+def test_twelve_slices_validate_with_every_technology_slice_row_split(default):
+    """The large instance's slice split also splits power_technology_slices.csv (each part keeps
+    its parent's availability), so the scenario validates (it did not: 'unknown time slice')."""
+    from dcplan.scenario.instances import scaled_instance
+
+    scn = scaled_instance(1, slices=12)
+    assert len(scn.slices) == 12
+    for (k, t), (avail, credit) in default._tech_slices.items():
+        parts = [s for s in scn.slices if s == t or s.startswith(f"{t}_")]
+        assert parts and all(scn._tech_slices[k, s] == (avail, credit) for s in parts)
+
+
 def test_medium_solves_to_optimal(medium):
     """The medium LP (~4x the default's columns, ~100 sites, 10 years, 5 slices, network on) solves cold to optimal."""
     res = Plan(medium).solve()

@@ -16,7 +16,8 @@ ids, so the US build-out is planned over many more campuses:
   transformers, turbines) and the demand at the start year. The LP is then about `copies`
   times the default's, with the same kinds of constraint binding;
 - ``large`` also splits the default's five time slices into twelve (hours kept, price and
-  headroom multipliers spread around the parent slice's so their hours-weighted mean is kept).
+  headroom multipliers spread around the parent slice's so their hours-weighted mean is kept;
+  each part keeps its parent's technology availability and capacity credit).
 
 Same size and seed, same scenario. Print an instance's LP size (rows, columns, nonzeros) with
 ``python benchmarks/bench_instances.py medium``. These are benchmark inputs, not a planning
@@ -156,6 +157,13 @@ def _split_slices(t: dict[str, pd.DataFrame], n_slices: int) -> None:
                 })
     t["time_slices"] = pd.DataFrame(rows)[list(ts.columns)]
     t["slice_profiles"] = pd.DataFrame(prof_rows)[list(sp.columns)]
+    tsl = t.get("power_technology_slices")
+    if tsl is not None and len(tsl):  # each part keeps its parent slice's availability and capacity credit
+        new_names = {s: [s] if parts[s] == 1 else [f"{s}_{k + 1}" for k in range(parts[s])] for s in parts}
+        t["power_technology_slices"] = pd.DataFrame(
+            [{**r, "slice": n} for r in tsl.to_dict("records") for n in new_names.get(str(r["slice"]).strip(), [r["slice"]])],
+            columns=tsl.columns,
+        )
 
 
 def _tables(spec: InstanceSpec, seed: int, base: Scenario) -> tuple[dict[str, pd.DataFrame], dict]:
