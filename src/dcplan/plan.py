@@ -12,11 +12,13 @@ from dcplan.model.coefficients import ParamCache
 from dcplan.model.sets import build_sets_tracked
 from dcplan.model.tracking import changed_params
 from dcplan.results.key_figures import KeyFigures, LabelIndex
+from dcplan.results.realised import ONE_UNIT_RESOLVES
 from dcplan.results.results import Results, extract_results
 from dcplan.scenario.load import load_scenario
 from dcplan.scenario.scenario import Scenario
 from dcplan.solve.highs import HighsLP, Solution
 from dcplan.solve.magnitudes import magnitude_problems
+from dcplan.solve.ranging import Ranger
 
 ResultsKind = Literal["full", "key"]
 
@@ -34,11 +36,17 @@ class Plan:
     ``results="key"`` returns a :class:`~dcplan.results.key_figures.KeyFigures` (plain floats
     and dicts, picklable) read straight from HiGHS's arrays without touching the Pyomo model;
     :meth:`results` builds the full :class:`Results` of the last solve when it is wanted after all.
+    Only the full results check which shadow prices hold (HiGHS ranging and up to
+    `one_unit_resolves` one-unit re-solves on a scratch copy of the model, results/realised.py);
+    key figures carry the raw duals.
     """
 
-    def __init__(self, scenario: Scenario, highs_options: dict | None = None):
-        """`highs_options` (HiGHS option: value) apply on top of the scenario's ``solver:`` options."""
+    def __init__(self, scenario: Scenario, highs_options: dict | None = None, one_unit_resolves: int = ONE_UNIT_RESOLVES):
+        """`highs_options` (HiGHS option: value) apply on top of the scenario's ``solver:`` options;
+        `one_unit_resolves` is the most one-unit re-solves the full results may spend checking
+        shadow prices (0: HiGHS ranging only)."""
         t0 = time.perf_counter()
+        self.one_unit_resolves = int(one_unit_resolves)
         self.highs_options = dict(highs_options or {})
         self.scenario = scenario
         self.sets, self._sets_reads = build_sets_tracked(scenario)
@@ -97,7 +105,13 @@ class Plan:
             raise RuntimeError("nothing solved yet: call solve() or resolve() first")
         self._sync_model()
         self.lp.load()
-        return extract_results(self.scenario, self.model, self.sets, self._solution, self.lp.row_activity, self.lp.col_dual)
+        ranger = Ranger(self.lp)  # a scratch copy of the HiGHS model: self.lp is left as it is
+        res = extract_results(
+            self.scenario, self.model, self.sets, self._solution, self.lp.row_activity, self.lp.col_dual,
+            ranger=ranger, one_unit_resolves=self.one_unit_resolves,
+        )
+        res.solver.update(one_unit_resolves=ranger.resolves, ranging_seconds=round(ranger.seconds, 4))
+        return res
 
     def key_figures(self) -> KeyFigures:
         """Key figures of the last solve, from HiGHS's solution arrays (see results/key_figures.py)."""
@@ -144,7 +158,7 @@ class Plan:
             key = sets.structure_key()
         t1 = time.perf_counter()
         if key != self.structure_key or scenario.solver_options != self.scenario.solver_options:
-            self.__init__(scenario, self.highs_options)
+            self.__init__(scenario, self.highs_options, self.one_unit_resolves)
             return self.solve(results)
         self.scenario = scenario
         self.sets = sets

@@ -237,7 +237,8 @@ def print_what_if(w) -> None:
 
 
 def print_summary(res, top_n: int = 3) -> None:
-    """Print cost, compute online per year, unmet demand and the top binding constraints."""
+    """Print cost, compute online per year, unmet demand and the top binding constraints, ranked
+    by the value of one more unit that holds (the shadow price beside it where that differs)."""
     unserved = res.unserved_value_usd
     console.print(
         f"[bold]{res.scenario}[/bold]: {res.status}, plan cost ${(res.objective_usd - unserved) / 1e9:,.1f} bn (PV); "
@@ -254,18 +255,32 @@ def print_summary(res, top_n: int = 3) -> None:
             f"{r.online_flops_per_s / 1e18:,.0f}",
         )
     console.print(t)
-    b = Table(title=f"top {top_n} binding constraints per year (value of one more unit, USD)")
-    for c, j in (("year", "right"), ("constraint", "left"), ("where", "left"), ("USD per unit", "right")):
+    b = Table(title=f"top {top_n} binding constraints per year (value of one more unit that holds, USD)")
+    for c, j in (("year", "right"), ("constraint", "left"), ("where", "left"), ("USD per unit", "right"), ("shadow price", "right")):
         b.add_column(c, justify=j)
-    for y, g in res.binding.groupby("year"):
+    from dcplan.results.realised import holds_value
+
+    binding = res.binding.assign(value_holds=holds_value(res.binding))
+    for y, g in binding.groupby("year"):
+        g = g.sort_values("value_holds", ascending=False, kind="stable")
         for i, r in enumerate(g.head(top_n).itertuples()):
-            b.add_row(str(y) if i == 0 else "", r.family, r.where, f"{r.shadow_price_usd_per_unit:,.0f} / {r.unit}")
+            dual, v = r.shadow_price_usd_per_unit, r.value_holds
+            note = "" if abs(dual - v) <= 1e-6 * max(abs(dual), 1.0) else f"{dual:,.0f}" + (" (degenerate)" if _flag(r) else "")
+            b.add_row(str(y) if i == 0 else "", r.family, r.where, f"{v:,.0f} / {r.unit}", note)
     if res.binding.empty:
         console.print("no global or regional constraint binds in any year")
     else:
         console.print(b)
     if not res.training.empty:
         print_training(res.training)
+
+
+def _flag(r) -> bool:
+    """True if binding row `r` is marked degenerate (its shadow price does not hold); NA is not."""
+    import pandas as pd
+
+    d = getattr(r, "degenerate", False)
+    return bool(pd.notna(d) and d)
 
 
 def print_training(training) -> None:

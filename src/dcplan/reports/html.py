@@ -20,6 +20,7 @@ import pandas as pd
 from matplotlib.colors import LogNorm, to_hex
 
 from dcplan.results.bottlenecks import bottleneck_timeline
+from dcplan.results.realised import DEGENERATE_SHARE, holds_value
 from dcplan.reports.load import LoadedResults, read_results
 from dcplan.model.registry import FAMILIES, asset, cost_category, is_penalty, ordered_categories
 from dcplan.scenario.schema import TRANSFORMER_ASSETS
@@ -62,6 +63,7 @@ table.timeline td:first-child { text-align:right; padding-right:8px; }
 table.timeline small { font-size:10px; }
 table.timeline td.slack { color:#9aa5b1; background:#f0f0f0; }
 table.timeline td.none { background:#fff; }
+table.timeline td.degen { color:#555; background:repeating-linear-gradient(45deg,#f4f4f4,#f4f4f4 4px,#e2e2e2 4px,#e2e2e2 6px); }
 img.chart { width:100%; max-width:1050px; height:auto; display:block; margin:8px auto 18px; border:1px solid var(--line); border-radius:4px; }
 .plotly-chart { width:100%; max-width:1100px; margin:0 auto 16px; min-height:480px; }
 details summary { cursor:pointer; color:var(--accent); margin:6px 0; }
@@ -134,7 +136,7 @@ def _summary(res: LoadedResults) -> str:
     penalty = res.costs["category"].map(is_penalty).astype(bool)
     spend = spending_by_category(res.costs)[0].sum(axis=1)
     unmet_last = float(c.at[last, "unmet_h100e"])
-    top = res.binding.sort_values("shadow_price_usd_per_unit", ascending=False)
+    top = res.binding.assign(value_holds=holds_value(res.binding)).sort_values("value_holds", ascending=False)
     top_last = top[top["year"] == last].head(1)
     top_txt = f"{top_last.iloc[0]['label']} ({top_last.iloc[0]['where']})" if len(top_last) else "none"
     penalty_pv = float(res.costs.loc[penalty, "cost_pv_usd"].sum())
@@ -175,7 +177,7 @@ def _summary(res: LoadedResults) -> str:
             f"top binding {last}",
             top_txt,
             False,
-            f"{money(top_last.iloc[0]['shadow_price_usd_per_unit'])} per {top_last.iloc[0]['unit']}"
+            f"{money(top_last.iloc[0]['value_holds'])} per {top_last.iloc[0]['unit']}"
             if len(top_last)
             else "",
         ),
@@ -239,15 +241,21 @@ def _timeline_table(tl: pd.DataFrame) -> str:
                 cells.append('<td class="none" title="no such constraint this year"></td>')
                 continue
             r = g.loc[y]
-            v = float(r["shadow_price_usd_per_unit"]) + 0.0
-            tip = f"{int(r['n_binding'])} of {int(r['n_members'])} binding"
+            v = float(r["realised_usd_per_unit"]) + 0.0
+            tip = _cell_tip(r)
+            dual = float(r["shadow_price_usd_per_unit"])
+            if r["binding"] and bool(r["degenerate"]) and v <= 0:
+                where = "<br>".join(_e(w).replace("_", "_<wbr>") for w in str(r["where"]).split(" @ "))
+                cells.append(f'<td class="degen" title="{_e(tip)}">$0 holds<br><small>dual {money(dual)}<br>{where}</small></td>')
+                continue
             if r["binding"] and v > 0:
                 rgba = cmap(norm(v))
                 ink = "#fff" if 0.299 * rgba[0] + 0.587 * rgba[1] + 0.114 * rgba[2] < 0.5 else "#000"
                 val = money(v) if v >= 1 else "&lt; $1"
                 where = "<br>".join(_e(w).replace("_", "_<wbr>") for w in str(r["where"]).split(" @ "))
+                dual_txt = f"<br><small>dual {money(dual)}</small>" if bool(r["degenerate"]) else ""
                 cells.append(
-                    f'<td style="background:{to_hex(rgba)};color:{ink}" title="{_e(tip)}">{val}<br><small>{where}</small></td>'
+                    f'<td style="background:{to_hex(rgba)};color:{ink}" title="{_e(tip)}">{val}{dual_txt}<br><small>{where}</small></td>'
                 )
             else:
                 cells.append(f'<td class="slack" title="{_e(tip)}">slack</td>')
@@ -255,12 +263,30 @@ def _timeline_table(tl: pd.DataFrame) -> str:
     return f'<div class="scroll"><table class="timeline"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>'
 
 
+def _cell_tip(r) -> str:
+    """Hover text of a timeline cell: members binding, degenerate, unchecked; the highest dual."""
+    tip = f"{int(r['n_binding'])} of {int(r['n_members'])} binding"
+    if "n_degenerate" in r and int(r["n_degenerate"]):
+        tip += f"; {int(r['n_degenerate'])} degenerate (relaxing one by a unit realises under half its shadow price)"
+    if "n_unchecked" in r and int(r["n_unchecked"]):
+        tip += f"; {int(r['n_unchecked'])} with a higher shadow price not re-solved (the value shown is the best found)"
+    if "max_shadow_price_usd_per_unit" in r and r["binding"]:
+        tip += f"; highest shadow price {money(float(r['max_shadow_price_usd_per_unit']))}"
+    if "holds_for_units" in r and pd.notna(r["holds_for_units"]) and r["binding"]:
+        tip += f"; the shown member's shadow price holds for {float(r['holds_for_units']):,.4g} {r['unit']}"
+    return tip
+
+
 def _bottlenecks(res: LoadedResults, heatmap_img: str) -> str:
     tl = bottleneck_timeline(res.shadow_prices)
     return (
         '<section id="bottlenecks"><h2>Bottleneck timeline</h2><p class="note">For each constraint family and year: the value of '
-        "relaxing it by one unit (shadow price, year-y USD per planner unit) at the member where that is highest, and where "
-        "that member is. Grey cells are slack; blank ones have no such constraint that year.</p>"
+        "relaxing it by one unit that holds (year-y USD per planner unit: what relaxing that one limit by one unit realises, "
+        "from HiGHS ranging or a one-unit re-solve), at the member where that is highest, and where that member is. A shadow "
+        "price (dual) can overstate it at a degenerate optimum, often to $0 (e.g. a site with no load yet, whose shell, grid "
+        f"and transformer limits are all tight at zero); a cell shows the dual beside the value when the value is under "
+        f"{DEGENERATE_SHARE:.0%} of it (degenerate), hatched grey when $0 holds. Grey cells are slack; blank ones have no "
+        "such constraint that year.</p>"
         f"{heatmap_img}{_timeline_table(tl)}</section>"
     )
 
@@ -269,24 +295,27 @@ def _binding(res: LoadedResults, per_year: int = 5) -> str:
     b = res.binding
     if b.empty:
         return '<section id="binding"><h2>Top binding constraints per year</h2><p>No global or regional constraint binds in any year.</p></section>'
-    b = b.sort_values(["year", "shadow_price_usd_per_unit"], ascending=[True, False])
+    b = b.assign(value_holds=holds_value(b)).sort_values(["year", "value_holds"], ascending=[True, False])
     rows = []
     for y, g in b.groupby("year"):
         for i, r in enumerate(g.head(per_year).itertuples()):
+            holds = getattr(r, "holds_for_units", float("nan"))
             rows.append(
                 {
                     "year": str(int(y)) if i == 0 else "",
                     "constraint": r.family,
                     "label": r.label,
                     "where": r.where,
-                    "value of one more unit": f"{money(r.shadow_price_usd_per_unit)} / {r.unit}",
+                    "value of one more unit (holds)": f"{money(r.value_holds)} / {r.unit}",
+                    "shadow price": f"{money(r.shadow_price_usd_per_unit)} / {r.unit}",
+                    "shadow price holds for": "–" if pd.isna(holds) else f"{holds:,.4g} {r.unit}",
                     "limit": f"{r.rhs:,.0f} {r.unit}",
                 }
             )
     df = pd.DataFrame(rows)
     return (
         f'<section id="binding"><h2>Top binding constraints per year</h2><p class="note">Global and regional constraints, up to '
-        f"{per_year} per year, highest value first (site-level limits are in the timeline above).</p>"
+        f"{per_year} per year, highest value of one more unit that holds first (site-level limits are in the timeline above).</p>"
         f"{_table(df, left=('constraint', 'label', 'where'))}</section>"
     )
 

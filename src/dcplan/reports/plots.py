@@ -24,6 +24,7 @@ from matplotlib.ticker import FuncFormatter
 
 from dcplan.model.registry import asset, cost_category, ordered_categories, penalty_categories
 from dcplan.results.bottlenecks import bottleneck_timeline, timeline_matrix
+from dcplan.results.realised import holds_value
 from dcplan.scenario.schema import TRANSFORMER_ASSETS
 
 GRID_COLOR, GAS_COLOR, DEMAND_COLOR, UNMET_COLOR = "#55A868", "#DD8452", "#222222", "#C44E52"
@@ -420,11 +421,13 @@ def _short_where(w, n: int = 13) -> str:
 
 def unit_norms(tl: pd.DataFrame) -> dict[str, LogNorm]:
     """One log colour scale per unit of the bottleneck timeline `tl` (from the binding values of
-    that unit), so a $/MW row and a $/wafer row are each coloured on their own scale."""
-    pos = tl[tl["binding"].astype(bool) & (tl["shadow_price_usd_per_unit"] > 0)]
+    that unit that hold, ``realised_usd_per_unit``), so a $/MW row and a $/wafer row are each
+    coloured on their own scale."""
+    value = holds_value(tl)
+    pos = tl.assign(_v=value)[tl["binding"].astype(bool) & (value > 0)]
     out: dict[str, LogNorm] = {}
     for unit in tl["unit"].dropna().unique():
-        v = pos.loc[pos["unit"] == unit, "shadow_price_usd_per_unit"].astype(float)
+        v = pos.loc[pos["unit"] == unit, "_v"].astype(float)
         hi = max(float(v.max()), 1.0) if len(v) else 10.0
         lo = min(max(float(v.min()), 1.0), hi / 10) if len(v) else 1.0  # the unit's top value is the darkest
         out[str(unit)] = LogNorm(vmin=lo, vmax=hi, clip=True)
@@ -432,12 +435,14 @@ def unit_norms(tl: pd.DataFrame) -> dict[str, LogNorm]:
 
 
 def plot_bottlenecks(data, ax=None) -> Figure:
-    """Bottleneck heat map: constraint family × year, colour = shadow price (USD per unit,
-    log scale). Each binding cell shows the value of one more unit and where the most valuable
-    member binds; grey cells are slack, blank ones have no such constraint that year."""
+    """Bottleneck heat map: constraint family × year, colour = the value of one more unit that
+    holds (USD per unit, log scale; results/realised.py). Each binding cell shows that value and
+    where the most valuable member binds; "degenerate" cells bind but no member's shadow price
+    holds for one unit (hatched, uncoloured at $0); grey cells are slack, blank ones have no
+    such constraint that year."""
     sp = _table(data, "shadow_prices")
     tl = bottleneck_timeline(sp)
-    tl.loc[~tl["binding"].astype(bool), "shadow_price_usd_per_unit"] = 0.0  # slack: no colour, even if a dual is tiny
+    tl.loc[~tl["binding"].astype(bool), "realised_usd_per_unit"] = 0.0  # slack: no colour, even if a dual is tiny
     m = timeline_matrix(tl)
     if m.empty:
         fig, ax = _figure(ax, (10, 3))
@@ -460,6 +465,9 @@ def plot_bottlenecks(data, ax=None) -> Figure:
     where = tl.pivot_table(index="family", columns="year", values="where", aggfunc="first").reindex(
         index=m.index, columns=years
     )
+    degenerate = tl.assign(_d=tl["degenerate"].astype(bool) & tl["binding"].astype(bool)).pivot_table(
+        index="family", columns="year", values="_d", aggfunc="max"
+    ).reindex(index=m.index, columns=years)
     info = tl.drop_duplicates("family").set_index("family")
     fig, ax = _figure(ax, (13, 0.62 * len(m) + 2.2))
     vals = m.to_numpy(dtype=float)
@@ -493,6 +501,9 @@ def plot_bottlenecks(data, ax=None) -> Figure:
                     color="white" if lum < 0.5 else "black",
                     linespacing=1.05,
                 )
+            elif pd.notna(degenerate.iat[i, j]) and bool(degenerate.iat[i, j]):
+                ax.add_patch(mpl.patches.Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, hatch="///", edgecolor="#BBBBBB", lw=0))
+                ax.text(j, i, f"$0 holds\n{_short_where(where.iat[i, j])}".strip(), ha="center", va="center", fontsize=6.5, color="#555555")
             elif pd.notna(present.iat[i, j]):
                 ax.text(j, i, "slack", ha="center", va="center", fontsize=7, color="#999999")
     ax.set_xticks(range(len(years)), [str(y) for y in years])
@@ -502,15 +513,16 @@ def plot_bottlenecks(data, ax=None) -> Figure:
     ax.grid(which="minor", color="white", lw=1.5)
     ax.tick_params(which="minor", length=0)
     ax.set_xlabel("year")
-    ax.set_title("Bottleneck timeline: value of one more unit of each constraint (shadow price)\n"
+    ax.set_title("Bottleneck timeline: value of one more unit of each constraint that holds (ranging, one-unit re-solves)\n"
                  "colour: log scale within each unit (rows in the same unit share a scale), year-y USD")
     fig.legend(
         handles=[
             Patch(facecolor="#EEEEEE", label="slack (not binding)"),
+            Patch(facecolor="#EEEEEE", edgecolor="#BBBBBB", hatch="///", label="binding, but no shadow price holds (degenerate)"),
             Patch(facecolor="white", edgecolor="#ccc", label="no such constraint that year"),
         ],
         loc="outside lower left",
-        ncols=2,
+        ncols=3,
         frameon=False,
         fontsize=8,
     )

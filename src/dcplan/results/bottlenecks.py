@@ -5,22 +5,38 @@ from __future__ import annotations
 import pandas as pd
 
 from dcplan.model.registry import FAMILIES, timeline_families
-from dcplan.results.shadow_prices import annual
+from dcplan.results.realised import EXACT, holds_value
+from dcplan.results.shadow_prices import BINDING_TOL_USD, annual
 
+TIE_DIGITS = 6
+"""Members whose values agree to this many digits (of the family-year's top value) tie: then the
+one whose shadow price holds wins, then the higher shadow price."""
 TIMELINE_FAMILIES = timeline_families()
 """Families shown in the timeline, in display order (model/registry.py; those absent from a run are skipped)."""
 
 
 def bottleneck_timeline(shadow_prices: pd.DataFrame) -> pd.DataFrame:
-    """One row per (family, year): does any member bind, the highest shadow price (value of one
-    more unit, year-y USD) and where it is, how many members bind, and the planner's unit.
+    """One row per (family, year): does any member bind, the value of one more unit that holds
+    (year-y USD) and where, how many members bind, and the planner's unit.
 
     For a family with many members (regions, sites) relaxing "the family by one unit" is worth
-    the highest member's shadow price, so that is the value shown.
+    the most valuable member's one-unit value, so that member is shown: ranked by
+    ``realised_usd_per_unit`` (what relaxing that one limit by one unit realises; the shadow
+    price where unchecked), not by the raw dual, which at a degenerate optimum can be far
+    above it (results/realised.py). Columns: ``realised_usd_per_unit``,
+    ``shadow_price_usd_per_unit`` and ``holds_for_units`` of that member, ``degenerate`` (its
+    value is under half its shadow price: every binding member's is),
+    ``max_shadow_price_usd_per_unit`` (the highest member's dual, as ``KeyFigures``),
+    ``n_binding``, ``n_degenerate`` (binding members found degenerate), ``n_unchecked`` (binding
+    members with a higher shadow price whose one-unit value was not measured: the value shown is
+    then the best found, a lower bound), ``n_members``.
     """
     sp = annual(shadow_prices)
     sp = sp[sp["family"].isin(TIMELINE_FAMILIES) & sp["year"].notna()].copy()
-    cols = ["family", "label", "year", "unit", "binding", "shadow_price_usd_per_unit", "where", "n_binding", "n_members"]
+    cols = [
+        "family", "label", "year", "unit", "binding", "realised_usd_per_unit", "shadow_price_usd_per_unit", "degenerate",
+        "holds_for_units", "where", "max_shadow_price_usd_per_unit", "n_binding", "n_degenerate", "n_unchecked", "n_members",
+    ]
     if sp.empty:
         return pd.DataFrame(columns=cols)
     where = sp["site"].astype(object).where(sp["site"].notna(), sp["region"].astype(object))
@@ -38,19 +54,36 @@ def bottleneck_timeline(shadow_prices: pd.DataFrame) -> pd.DataFrame:
     if "asset" in sp.columns:  # a technology family's delivery cap: where = the family
         fam_rows = sp["family"].eq("power_delivery") & sp["asset"].notna()
         sp.loc[fam_rows, "where"] = sp.loc[fam_rows, "asset"].astype(str)
+    sp["_value"] = holds_value(sp).where(sp["binding"].astype(bool), 0.0)
+    deg = sp["degenerate"] if "degenerate" in sp.columns else pd.Series(False, index=sp.index)
+    sp["_deg"] = deg.astype("boolean").fillna(False).astype(bool) & sp["binding"].astype(bool)
+    holds = sp["holds_for_units"] if "holds_for_units" in sp.columns else pd.Series(float("nan"), index=sp.index)
+    sp["_holds"] = holds.astype(float)
+    by = sp["realised_by"] if "realised_by" in sp.columns else pd.Series("", index=sp.index)
+    sp["_exact"] = by.isin(EXACT)
     rows = []
     for (fam, year), g in sp.groupby(["family", "year"], sort=False):
-        top = g.loc[g["shadow_price_usd_per_unit"].idxmax()]
+        scale = max(float(g["_value"].max()), BINDING_TOL_USD)
+        g = g.assign(_rank=(g["_value"] / scale).round(TIE_DIGITS))  # equal within solver noise: a tie
+        top = g.sort_values(["_rank", "_deg", "shadow_price_usd_per_unit"], ascending=[False, True, False], kind="stable").iloc[0]
+        bind = bool(g["binding"].any())
+        unchecked = g["binding"].astype(bool) & ~g["_exact"] & (g["shadow_price_usd_per_unit"] > top["_value"] * (1 + 1e-9))
         rows.append(
             {
                 "family": fam,
                 "label": top["label"],
                 "year": int(year),
                 "unit": top["unit"],
-                "binding": bool(g["binding"].any()),
+                "binding": bind,
+                "realised_usd_per_unit": float(max(top["_value"], 0.0)) + 0.0,
                 "shadow_price_usd_per_unit": float(max(top["shadow_price_usd_per_unit"], 0.0)) + 0.0,
-                "where": top["where"] if g["binding"].any() else "",
+                "degenerate": bool(top["_deg"]) if bind else False,
+                "holds_for_units": float(top["_holds"]) if bind else float("nan"),
+                "where": top["where"] if bind else "",
+                "max_shadow_price_usd_per_unit": float(max(g["shadow_price_usd_per_unit"].max(), 0.0)) + 0.0,
                 "n_binding": int(g["binding"].sum()),
+                "n_degenerate": int(g["_deg"].sum()),
+                "n_unchecked": int(unchecked.sum()),
                 "n_members": int(len(g)),
             }
         )
@@ -60,9 +93,10 @@ def bottleneck_timeline(shadow_prices: pd.DataFrame) -> pd.DataFrame:
 
 
 def timeline_matrix(timeline: pd.DataFrame) -> pd.DataFrame:
-    """Family × year matrix of shadow prices (0 where slack), for a heat map."""
+    """Family × year matrix of the value of one more unit that holds (0 where slack), for a heat map."""
     if timeline.empty:
         return pd.DataFrame()
-    m = timeline.pivot_table(index="family", columns="year", values="shadow_price_usd_per_unit", aggfunc="max", sort=False)
+    value = "realised_usd_per_unit" if "realised_usd_per_unit" in timeline.columns else "shadow_price_usd_per_unit"
+    m = timeline.pivot_table(index="family", columns="year", values=value, aggfunc="max", sort=False)
     m = m.fillna(0.0)
     return m.where(m > 0, 0.0)

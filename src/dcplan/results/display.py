@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import html
 
+from dcplan.results.realised import holds_value
+
 from dcplan.model.registry import is_penalty
 
 
@@ -34,7 +36,8 @@ def results_html(res, kind: str = "Results", tables: tuple[str, ...] = ()) -> st
     """A small HTML summary: the headline, compute by year, the top binding constraint per year."""
     e = html.escape
     comp = res.compute.sort_values("year")
-    top = res.binding.sort_values("shadow_price_usd_per_unit", ascending=False).groupby("year").head(1).set_index("year")
+    b = res.binding.assign(_v=holds_value(res.binding))  # the value of one more unit that holds, not the raw dual
+    top = b.sort_values("_v", ascending=False).groupby("year").head(1).set_index("year")
     label = "label" if "label" in top.columns else "family"
     rows = "".join(
         f"<tr><td>{int(r.year)}</td><td>{r.demand_h100e / 1e6:,.2f}</td><td>{r.online_h100e / 1e6:,.2f}</td>"

@@ -12,6 +12,7 @@ from dcplan.model.registry import is_penalty
 from dcplan.model.sets import ModelSets
 from dcplan.results import tables
 from dcplan.results.bottlenecks import bottleneck_timeline
+from dcplan.results.realised import ONE_UNIT_RESOLVES
 from dcplan.results.shadow_prices import binding_summary, shadow_prices
 from dcplan.scenario.scenario import Scenario
 from dcplan.solve.highs import Solution
@@ -101,7 +102,12 @@ class Results:
         top = {}
         for y, g in self.binding.groupby("year"):
             top[str(int(y))] = [
-                {"family": r.family, "where": r.where, "unit": r.unit, "shadow_price_usd_per_unit": round(float(r.shadow_price_usd_per_unit), 4)}
+                {
+                    "family": r.family, "where": r.where, "unit": r.unit,
+                    "realised_usd_per_unit": round(float(r.realised_usd_per_unit), 4),
+                    "shadow_price_usd_per_unit": round(float(r.shadow_price_usd_per_unit), 4),
+                    "degenerate": None if pd.isna(getattr(r, "degenerate", False)) else bool(getattr(r, "degenerate", False)),
+                }
                 for r in g.head(5).itertuples()
             ]
         c = self.compute.set_index("year")
@@ -201,11 +207,13 @@ def write_workbook(tables: dict[str, pd.DataFrame], path: Path) -> Path:
 
 
 def extract_results(
-    scn: Scenario, m, sets: ModelSets, solution: Solution, activity: dict, col_dual=None
+    scn: Scenario, m, sets: ModelSets, solution: Solution, activity: dict, col_dual=None, ranger=None,
+    one_unit_resolves: int = ONE_UNIT_RESOLVES,
 ) -> Results:
-    """Read every results table off a solved model."""
+    """Read every results table off a solved model; `ranger` (a ``dcplan.solve.ranging.Ranger``
+    of the solve) checks which shadow prices hold, with at most `one_unit_resolves` re-solves."""
     gpus = tables.gpu_table(scn, m, sets)
-    sp = shadow_prices(scn, m, activity, col_dual)
+    sp = shadow_prices(scn, m, activity, col_dual, ranger, one_unit_resolves)
     by_slice = tables.power_slice_table(scn, m, sets)
     capacity = tables.capacity_table(scn, m, sets)
     power = tables.power_table(scn, m, sets, by_slice)

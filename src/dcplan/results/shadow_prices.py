@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from dcplan.model.registry import COLUMN_FAMILIES, ROW_FAMILIES, not_limits
+from dcplan.results.realised import HOLDS_COLUMNS, ONE_UNIT_RESOLVES, add_realised, holds_value
 from dcplan.scenario.scenario import Scenario
 from dcplan.scenario.schema import TRANSFORMER_ASSETS
 
@@ -13,16 +14,23 @@ BINDING_TOL_USD = 1e-3
 """A constraint binds when relaxing it by one unit is worth more than this (USD)."""
 
 
-def shadow_prices(scn: Scenario, m, activity: dict, col_dual=None) -> pd.DataFrame:
+def shadow_prices(
+    scn: Scenario, m, activity: dict, col_dual=None, ranger=None, one_unit_resolves: int = ONE_UNIT_RESOLVES
+) -> pd.DataFrame:
     """Tidy table of duals: one row per constraint of each family.
 
     Columns: family, equation, label, scope, region, site, asset, generation, year, unit,
     dual (d objective / d rhs, PV $M per LP unit), shadow_price_usd_per_unit (value of relaxing
     by one unit, in year-y dollars), shadow_price_pv_usd_per_unit (discounted to the start
-    year), rhs, activity, slack, binding. `activity` maps each constraint to (rhs, activity) of
-    its compiled row (constants moved to the right-hand side, variables on the left).
+    year), rhs, activity, slack, binding, and per limit-year whether that value holds:
+    holds_for_units, realised_usd_per_unit, realised_pv_usd_per_unit, realised_by, degenerate
+    (results/realised.py; from `ranger`, a ``dcplan.solve.ranging.Ranger`` of the solve, with at
+    most `one_unit_resolves` re-solves; unchecked without one). `activity` maps each constraint
+    to (rhs, activity) of its compiled row (constants moved to the right-hand side, variables on
+    the left).
     """
     rows = []
+    items = []
     loc_region = getattr(getattr(m, "_dcplan_sets", None), "location_region", {})
     for name, fam in ROW_FAMILIES.items():
         comp = m.component(name)
@@ -42,6 +50,7 @@ def shadow_prices(scn: Scenario, m, activity: dict, col_dual=None) -> pd.DataFra
             pv = (-dual if upper else dual) * 1e6 * fam.lp_per_unit
             year = key.get("year")
             nominal = pv / scn.discount_factor(year) if year is not None else pv
+            items.append(con)
             rows.append(
                 {
                     "family": name,
@@ -65,11 +74,13 @@ def shadow_prices(scn: Scenario, m, activity: dict, col_dual=None) -> pd.DataFra
                     "binding": abs(pv) > BINDING_TOL_USD,
                 }
             )
-    rows += _column_prices(scn, m, col_dual or {})
+    cols, col_items = _column_prices(scn, m, col_dual or {})
+    rows += cols
+    items += col_items
     df = pd.DataFrame(rows)
     if len(df):
         df["year"] = df["year"].astype("Int64")
-    return df
+    return add_realised(df, items, ranger, KEY_COLUMNS, scn.discount_factor, one_unit_resolves)
 
 
 def _arc_from(key: dict) -> str | None:
@@ -82,7 +93,8 @@ KEY_COLUMNS = ["family", "equation", "label", "scope", "region", "site", "asset"
 
 def annual(sp: pd.DataFrame) -> pd.DataFrame:
     """Shadow prices summed over time slices: the value of one more unit of a limit in every
-    slice of its year (for limits that hold slice by slice); `binding` if any slice binds."""
+    slice of its year (for limits that hold slice by slice); `binding` if any slice binds. The
+    columns on whether that value holds are per limit-year already: taken as they are."""
     if sp.empty or "slice" not in sp.columns:
         return sp
     keys = [c for c in KEY_COLUMNS if c in sp.columns]
@@ -95,15 +107,17 @@ def annual(sp: pd.DataFrame) -> pd.DataFrame:
         activity=("activity", "max"),
         slack=("slack", "min"),
         binding=("binding", "any"),
+        **{c: (c, "first") for c in HOLDS_COLUMNS if c in sp.columns},
     ).reset_index()
     return out
 
 
-def _column_prices(scn: Scenario, m, col_dual) -> list[dict]:
+def _column_prices(scn: Scenario, m, col_dual) -> tuple[list[dict], list]:
     """Rows for the 'one year earlier' columns: the value of bringing one unit forward a year
-    is minus the reduced cost of its fixed-at-zero column (never below zero: an option unused)."""
+    is minus the reduced cost of its fixed-at-zero column (never below zero: an option unused).
+    Returns the rows and their columns (Pyomo variable data)."""
     sets = m._dcplan_sets
-    rows = []
+    rows, items = [], []
     specs = (
         ("lead_time", m.early, sets.early, lambda a, s, v: v + sets.lead[a, s] - 1),
         ("gpu_availability", m.early_ship, sets.early_ship, lambda g, s, v: v),
@@ -116,6 +130,7 @@ def _column_prices(scn: Scenario, m, col_dual) -> list[dict]:
             key = dict(zip(fam.index, (*idx[:2], year), strict=False))
             pv = max(-rc, 0.0) * 1e6 * fam.lp_per_unit
             unit = "MVA" if key.get("asset") in TRANSFORMER_ASSETS else fam.unit
+            items.append(var[idx])
             rows.append(
                 {
                     "family": name, "equation": fam.equation, "label": fam.label, "scope": fam.scope,
@@ -125,11 +140,12 @@ def _column_prices(scn: Scenario, m, col_dual) -> list[dict]:
                     "rhs": 0.0, "activity": 0.0, "slack": 0.0, "binding": pv > BINDING_TOL_USD,
                 }
             )
-    return rows
+    return rows, items
 
 
 def binding_summary(sp: pd.DataFrame, scopes=("global", "region")) -> pd.DataFrame:
-    """Per year, the binding global and regional constraints, highest shadow price first."""
+    """Per year, the binding global and regional constraints, highest value of one more unit
+    that holds first (``realised_usd_per_unit``; the shadow price where unchecked)."""
     if sp.empty:
         return sp
     sp = annual(sp)
@@ -140,5 +156,8 @@ def binding_summary(sp: pd.DataFrame, scopes=("global", "region")) -> pd.DataFra
     if "corridor" in b.columns:
         where = b["corridor"].astype(object).where(b["corridor"].notna(), where)
     b["where"] = where.where(where.notna(), "world/US")
-    b = b.sort_values(["year", "shadow_price_usd_per_unit"], ascending=[True, False])
-    return b[["year", "family", "label", "where", "unit", "shadow_price_usd_per_unit", "rhs"]].reset_index(drop=True)
+    b["realised_usd_per_unit"] = holds_value(b)
+    b = b.sort_values(["year", "realised_usd_per_unit", "shadow_price_usd_per_unit"], ascending=[True, False, False])
+    cols = ["year", "family", "label", "where", "unit", "realised_usd_per_unit", "shadow_price_usd_per_unit", "rhs"]
+    cols += [c for c in ("degenerate", "holds_for_units", "realised_by") if c in b.columns]
+    return b[cols].reset_index(drop=True)
