@@ -137,6 +137,11 @@ def run(
     threads: ThreadsOpt = None,
     time_limit: TimeLimitOpt = None,
     solver_log: SolverLogOpt = None,
+    one_unit_resolves: Annotated[
+        int | None,
+        typer.Option("--one-unit-resolves", min=0, help="most one-unit re-solves spent checking which shadow prices hold "
+                     "(0: HiGHS ranging only; default in results/realised.py; docs/formulation.md, 'Shadow prices that hold')"),
+    ] = None,
     verbose: VerboseOpt = 0,
     quiet: QuietOpt = False,
 ) -> None:
@@ -179,7 +184,7 @@ def run(
     try:
         with OutputFolder(out) as stage:
             t = time.perf_counter()
-            plan = Plan(scn, options or None)
+            plan = Plan(scn, options or None, **({} if one_unit_resolves is None else {"one_unit_resolves": one_unit_resolves}))
             phases["build"] = time.perf_counter() - t
             t = time.perf_counter()
             res = plan.solve()
