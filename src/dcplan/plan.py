@@ -110,7 +110,10 @@ class Plan:
             self.scenario, self.model, self.sets, self._solution, self.lp.row_activity, self.lp.col_dual,
             ranger=ranger, one_unit_resolves=self.one_unit_resolves,
         )
-        res.solver.update(one_unit_resolves=ranger.resolves, ranging_seconds=round(ranger.seconds, 4))
+        res.solver.update(
+            one_unit_resolves=ranger.resolves, ranging_seconds=round(ranger.seconds, 4),
+            ranging_cpu_seconds=round(ranger.cpu_seconds, 4),
+        )
         return res
 
     def key_figures(self) -> KeyFigures:

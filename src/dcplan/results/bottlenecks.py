@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from dcplan.model.registry import FAMILIES, timeline_families
@@ -61,33 +62,40 @@ def bottleneck_timeline(shadow_prices: pd.DataFrame) -> pd.DataFrame:
     sp["_holds"] = holds.astype(float)
     by = sp["realised_by"] if "realised_by" in sp.columns else pd.Series("", index=sp.index)
     sp["_exact"] = by.isin(EXACT)
-    rows = []
-    for (fam, year), g in sp.groupby(["family", "year"], sort=False):
-        scale = max(float(g["_value"].max()), BINDING_TOL_USD)
-        g = g.assign(_rank=(g["_value"] / scale).round(TIE_DIGITS))  # equal within solver noise: a tie
-        top = g.sort_values(["_rank", "_deg", "shadow_price_usd_per_unit"], ascending=[False, True, False], kind="stable").iloc[0]
-        bind = bool(g["binding"].any())
-        unchecked = g["binding"].astype(bool) & ~g["_exact"] & (g["shadow_price_usd_per_unit"] > top["_value"] * (1 + 1e-9))
-        rows.append(
-            {
-                "family": fam,
-                "label": top["label"],
-                "year": int(year),
-                "unit": top["unit"],
-                "binding": bind,
-                "realised_usd_per_unit": float(max(top["_value"], 0.0)) + 0.0,
-                "shadow_price_usd_per_unit": float(max(top["shadow_price_usd_per_unit"], 0.0)) + 0.0,
-                "degenerate": bool(top["_deg"]) if bind else False,
-                "holds_for_units": float(top["_holds"]) if bind else float("nan"),
-                "where": top["where"] if bind else "",
-                "max_shadow_price_usd_per_unit": float(max(g["shadow_price_usd_per_unit"].max(), 0.0)) + 0.0,
-                "n_binding": int(g["binding"].sum()),
-                "n_degenerate": int(g["_deg"].sum()),
-                "n_unchecked": int(unchecked.sum()),
-                "n_members": int(len(g)),
-            }
-        )
-    out = pd.DataFrame(rows, columns=cols)
+    keys = ["family", "year"]
+    g = sp.groupby(keys, sort=False)
+    scale = g["_value"].transform("max").clip(lower=BINDING_TOL_USD)
+    sp["_rank"] = (sp["_value"] / scale).round(TIE_DIGITS)  # equal within solver noise: a tie
+    sp["_bind"] = sp["binding"].astype(bool)
+    top = sp.sort_values(["_rank", "_deg", "shadow_price_usd_per_unit"], ascending=[False, True, False], kind="stable")
+    top = top.drop_duplicates(keys).set_index(keys)
+    agg = g.agg(
+        binding=("_bind", "any"), n_binding=("_bind", "sum"), n_degenerate=("_deg", "sum"), n_members=("_bind", "size"),
+        max_shadow=("shadow_price_usd_per_unit", "max"),
+    )
+    best = top["_value"].reindex(agg.index)
+    over = sp.join(best.rename("_best"), on=keys)
+    sp["_unchecked"] = sp["_bind"] & ~sp["_exact"] & (sp["shadow_price_usd_per_unit"] > over["_best"] * (1 + 1e-9))
+    agg["n_unchecked"] = sp.groupby(keys, sort=False)["_unchecked"].sum()
+    t = top.reindex(agg.index)
+    bind = agg["binding"].to_numpy(bool)
+    out = pd.DataFrame({
+        "family": agg.index.get_level_values("family"),
+        "label": t["label"].to_numpy(),
+        "year": agg.index.get_level_values("year").astype(int),
+        "unit": t["unit"].to_numpy(),
+        "binding": bind,
+        "realised_usd_per_unit": t["_value"].clip(lower=0.0).to_numpy(float) + 0.0,
+        "shadow_price_usd_per_unit": t["shadow_price_usd_per_unit"].clip(lower=0.0).to_numpy(float) + 0.0,
+        "degenerate": t["_deg"].to_numpy(bool) & bind,
+        "holds_for_units": np.where(bind, t["_holds"].to_numpy(float), np.nan),
+        "where": np.where(bind, t["where"].to_numpy(object), ""),
+        "max_shadow_price_usd_per_unit": agg["max_shadow"].clip(lower=0.0).to_numpy(float) + 0.0,
+        "n_binding": agg["n_binding"].astype(int).to_numpy(),
+        "n_degenerate": agg["n_degenerate"].astype(int).to_numpy(),
+        "n_unchecked": agg["n_unchecked"].astype(int).to_numpy(),
+        "n_members": agg["n_members"].astype(int).to_numpy(),
+    }, columns=cols)
     out["_o"] = out["family"].map(lambda f: FAMILIES[f].order)
     return out.sort_values(["_o", "year"]).drop(columns="_o").reset_index(drop=True)
 

@@ -50,7 +50,7 @@ class Ranger:
     """
 
     def __init__(self, lp: HighsLP):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         self.lp = lp
         src = lp.highs
         self.objective = float(src.getInfo().objective_function_value)
@@ -67,11 +67,14 @@ class Ranger:
         self.ok = h.getModelStatus() == highspy.HighsModelStatus.kOptimal and np.isclose(
             h.getInfo().objective_function_value, self.objective, rtol=1e-9, atol=1e-9
         )
-        self.ranging = None
+        self.row_up = self.row_dn = self.col_up = np.empty(0)
         if self.ok:
             status, rng = h.getRanging()
             self.ok = status == highspy.HighsStatus.kOk and bool(rng.valid)
-            self.ranging = rng
+            # each attribute read copies the whole vector: read them once
+            self.row_up = np.asarray(rng.row_bound_up.value_, float)
+            self.row_dn = np.asarray(rng.row_bound_dn.value_, float)
+            self.col_up = np.asarray(rng.col_bound_up.value_, float)
         if not self.ok:
             log.warning("HiGHS ranging unavailable for this solve; shadow prices are not checked")
         sol = h.getSolution()
@@ -79,23 +82,29 @@ class Ranger:
         self.col_value = np.asarray(sol.col_value)
         self.row_priced = np.abs(np.asarray(sol.row_dual)) > DUAL_TOL
         self.col_priced = np.abs(np.asarray(sol.col_dual)) > DUAL_TOL
-        self.row_basic = np.array([s == highspy.HighsBasisStatus.kBasic for s in self.basis.row_status], bool)
-        self.col_basic = np.array([s == highspy.HighsBasisStatus.kBasic for s in self.basis.col_status], bool)
-        self._row_pos: dict[int, list[int]] = {}
+        basic = int(highspy.HighsBasisStatus.kBasic)
+        self.row_basic = np.fromiter(map(int, self.basis.row_status), int, len(self.row_value)) == basic
+        self.col_basic = np.fromiter(map(int, self.basis.col_status), int, len(self.col_value)) == basic
+        rows: dict[int, list[int]] = {}
         for k, (con, _) in enumerate(lp.lp.rows):
-            self._row_pos.setdefault(id(con), []).append(k)
+            rows.setdefault(id(con), []).append(k)
+        finite_up = lp.lp.row_upper < INF
+        self._rows_of: dict[int, tuple[list[int], int]] = {}
+        """Per constraint: its LP rows on the relaxing side and the side (+1 upper, -1 lower)."""
+        for key, ks in rows.items():
+            upper = [k for k in ks if finite_up[k]]  # a <= row or an equality: the upper side moves
+            self._rows_of[key] = (upper, +1) if upper else (ks, -1)
         self._col_pos = {id(v): j for j, v in enumerate(lp.lp.columns)}
         self.resolves = 0
         self.seconds = time.perf_counter() - t0
+        """Wall seconds spent: the copy, its check solve, ranging and every re-solve."""
+        self.cpu_seconds = time.process_time() - c0
+        """CPU seconds of the same (this process, all threads)."""
 
     # ------------------------------------------------------------------------------------------
     def _rows(self, con) -> tuple[list[int], int]:
         """LP rows of `con` on its relaxing side and the side's direction (+1 upper, -1 lower)."""
-        ks = self._row_pos.get(id(con), [])
-        lo, up = self.lp.lp.row_lower, self.lp.lp.row_upper
-        if con.upper is not None:
-            return [k for k in ks if up[k] < INF], +1
-        return [k for k in ks if lo[k] > -INF], -1
+        return self._rows_of.get(id(con), ([], +1))
 
     def room(self, items) -> float:
         """LP units by which every item can be relaxed at once with the value of doing so still
@@ -103,24 +112,20 @@ class Ranger:
         ranging). Basic rows and columns, and those with a zero dual, do not limit it."""
         if not self.ok:
             return float("nan")
-        rng = self.ranging
         inv = 0.0
         for it in items:
             j = self._col_pos.get(id(it))
             if j is not None:
                 if self.col_basic[j] or not self.col_priced[j]:
                     continue
-                r = float(rng.col_bound_up.value_[j]) - self.col_value[j]
+                r = self.col_up[j] - self.col_value[j]
                 inv += _inverse(r)
                 continue
             ks, side = self._rows(it)
             for k in ks:
                 if self.row_basic[k] or not self.row_priced[k]:
                     continue
-                if side > 0:
-                    r = float(rng.row_bound_up.value_[k]) - self.row_value[k]
-                else:
-                    r = self.row_value[k] - float(rng.row_bound_dn.value_[k])
+                r = self.row_up[k] - self.row_value[k] if side > 0 else self.row_value[k] - self.row_dn[k]
                 inv += _inverse(r)
         return float("inf") if inv == 0.0 else 1.0 / inv
 
@@ -135,7 +140,7 @@ class Ranger:
         than setting the optimal basis back each time (0.035 s against 0.15 s on the default)."""
         if not self.ok:
             return float("nan")
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         lp, h = self.lp.lp, self.highs
         rows, cols = [], []
         for it in items:
@@ -167,6 +172,7 @@ class Ranger:
                 h.changeColsBounds(len(c_idx), c_idx, lp.col_lower[c_idx], lp.col_upper[c_idx])
             self.resolves += 1
             self.seconds += time.perf_counter() - t0
+            self.cpu_seconds += time.process_time() - c0
         return out
 
 
