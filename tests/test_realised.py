@@ -244,3 +244,22 @@ def test_cli_lists_the_value_that_holds(tmp_path):
     s = json.loads((tmp_path / "o0" / "summary.json").read_text())
     assert s["solver"]["one_unit_resolves"] == 0
     assert all(t["degenerate"] is None for t in s["top_binding_constraints"]["2027"] if t["family"] in ("cowos_supply", "hbm_supply"))
+
+
+def test_a_family_whose_binding_members_all_fail_shows_zero_holding():
+    """Members a (dual $100k, re-solved: $0), b (dual $50k, not re-solved, ranging guarantees $0)
+    and c (slack): the cell names a, binding and degenerate at $0 (never the slack member, nor the
+    unchecked one), and counts b as unchecked (its dual is above the value found)."""
+    base = {"family": "grid_capacity", "equation": "P2", "label": "grid interconnection capacity", "scope": "site",
+            "region": "TX", "asset": None, "generation": None, "corridor": None, "year": 2026, "slice": "year",
+            "unit": "MW", "dual": 0.0, "rhs": 0.0, "activity": 0.0, "slack": 0.0, "holds_for_units": 0.0}
+    rows = [("c", 0.0, 0.0, False, "", False), ("b", 5e4, 0.0, True, "ranging bound", pd.NA), ("a", 1e5, 0.0, True, "re-solve", True)]
+    sp = pd.DataFrame([
+        {**base, "site": s, "shadow_price_usd_per_unit": p, "shadow_price_pv_usd_per_unit": p, "realised_usd_per_unit": v,
+         "realised_pv_usd_per_unit": v, "binding": b, "realised_by": by, "degenerate": d}
+        for s, p, v, b, by, d in rows
+    ])
+    sp["degenerate"] = sp["degenerate"].astype("boolean")
+    r = bottleneck_timeline(sp).iloc[0]
+    assert (r["where"], bool(r["binding"]), bool(r["degenerate"]), r["realised_usd_per_unit"]) == ("a", True, True, 0.0)
+    assert (r["n_binding"], r["n_degenerate"], r["n_unchecked"], r["shadow_price_usd_per_unit"]) == (2, 1, 1, 1e5)

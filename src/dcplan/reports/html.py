@@ -244,9 +244,10 @@ def _timeline_table(tl: pd.DataFrame) -> str:
             v = float(r["realised_usd_per_unit"]) + 0.0
             tip = _cell_tip(r)
             dual = float(r["shadow_price_usd_per_unit"])
-            if r["binding"] and bool(r["degenerate"]) and v <= 0:
+            if r["binding"] and v <= 0:  # binds, but $0 holds (degenerate) or nothing was measured
                 where = "<br>".join(_e(w).replace("_", "_<wbr>") for w in str(r["where"]).split(" @ "))
-                cells.append(f'<td class="degen" title="{_e(tip)}">$0 holds<br><small>dual {money(dual)}<br>{where}</small></td>')
+                what = "$0 holds" if bool(r["degenerate"]) else "not checked"
+                cells.append(f'<td class="degen" title="{_e(tip)}">{what}<br><small>dual {money(dual)}<br>{where}</small></td>')
                 continue
             if r["binding"] and v > 0:
                 rgba = cmap(norm(v))
@@ -273,7 +274,7 @@ def _cell_tip(r) -> str:
     if "max_shadow_price_usd_per_unit" in r and r["binding"]:
         tip += f"; highest shadow price {money(float(r['max_shadow_price_usd_per_unit']))}"
     if "holds_for_units" in r and pd.notna(r["holds_for_units"]) and r["binding"]:
-        tip += f"; the shown member's shadow price holds for {float(r['holds_for_units']):,.4g} {r['unit']}"
+        tip += f"; HiGHS ranging: the shown member's shadow price surely holds for {float(r['holds_for_units']):,.4g} {r['unit']}"
     return tip
 
 
@@ -308,7 +309,7 @@ def _binding(res: LoadedResults, per_year: int = 5) -> str:
                     "where": r.where,
                     "value of one more unit (holds)": f"{money(r.value_holds)} / {r.unit}",
                     "shadow price": f"{money(r.shadow_price_usd_per_unit)} / {r.unit}",
-                    "shadow price holds for": "–" if pd.isna(holds) else f"{holds:,.4g} {r.unit}",
+                    "ranging: price surely holds for": "–" if pd.isna(holds) else f"{holds:,.4g} {r.unit}",
                     "limit": f"{r.rhs:,.0f} {r.unit}",
                 }
             )

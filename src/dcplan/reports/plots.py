@@ -465,9 +465,9 @@ def plot_bottlenecks(data, ax=None) -> Figure:
     where = tl.pivot_table(index="family", columns="year", values="where", aggfunc="first").reindex(
         index=m.index, columns=years
     )
-    degenerate = tl.assign(_d=tl["degenerate"].astype(bool) & tl["binding"].astype(bool)).pivot_table(
-        index="family", columns="year", values="_d", aggfunc="max"
-    ).reindex(index=m.index, columns=years)
+    flags = tl.assign(_b=tl["binding"].astype(bool).astype(float), _d=tl["degenerate"].astype(bool).astype(float))
+    bound = flags.pivot_table(index="family", columns="year", values="_b", aggfunc="max").reindex(index=m.index, columns=years)
+    degenerate = flags.pivot_table(index="family", columns="year", values="_d", aggfunc="max").reindex(index=m.index, columns=years)
     info = tl.drop_duplicates("family").set_index("family")
     fig, ax = _figure(ax, (13, 0.62 * len(m) + 2.2))
     vals = m.to_numpy(dtype=float)
@@ -501,9 +501,10 @@ def plot_bottlenecks(data, ax=None) -> Figure:
                     color="white" if lum < 0.5 else "black",
                     linespacing=1.05,
                 )
-            elif pd.notna(degenerate.iat[i, j]) and bool(degenerate.iat[i, j]):
+            elif bound.iat[i, j] == 1.0:  # binds, but $0 holds (degenerate) or nothing was measured
+                what = "$0 holds" if degenerate.iat[i, j] == 1.0 else "not checked"
                 ax.add_patch(mpl.patches.Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, hatch="///", edgecolor="#BBBBBB", lw=0))
-                ax.text(j, i, f"$0 holds\n{_short_where(where.iat[i, j])}".strip(), ha="center", va="center", fontsize=6.5, color="#555555")
+                ax.text(j, i, f"{what}\n{_short_where(where.iat[i, j])}".strip(), ha="center", va="center", fontsize=6.5, color="#555555")
             elif pd.notna(present.iat[i, j]):
                 ax.text(j, i, "slack", ha="center", va="center", fontsize=7, color="#999999")
     ax.set_xticks(range(len(years)), [str(y) for y in years])

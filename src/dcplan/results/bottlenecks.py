@@ -10,8 +10,9 @@ from dcplan.results.realised import EXACT, holds_value
 from dcplan.results.shadow_prices import BINDING_TOL_USD, annual
 
 TIE_DIGITS = 6
-"""Members whose values agree to this many digits (of the family-year's top value) tie: then the
-one whose shadow price holds wins, then the higher shadow price."""
+"""Members whose values agree to this many digits (of the family-year's top value) tie: then a
+binding member wins, then one whose value is exact (not a ranging bound), then one whose shadow
+price holds, then the higher shadow price."""
 TIMELINE_FAMILIES = timeline_families()
 """Families shown in the timeline, in display order (model/registry.py; those absent from a run are skipped)."""
 
@@ -67,7 +68,9 @@ def bottleneck_timeline(shadow_prices: pd.DataFrame) -> pd.DataFrame:
     scale = g["_value"].transform("max").clip(lower=BINDING_TOL_USD)
     sp["_rank"] = (sp["_value"] / scale).round(TIE_DIGITS)  # equal within solver noise: a tie
     sp["_bind"] = sp["binding"].astype(bool)
-    top = sp.sort_values(["_rank", "_deg", "shadow_price_usd_per_unit"], ascending=[False, True, False], kind="stable")
+    top = sp.sort_values(
+        ["_rank", "_bind", "_exact", "_deg", "shadow_price_usd_per_unit"], ascending=[False, False, False, True, False], kind="stable"
+    )
     top = top.drop_duplicates(keys).set_index(keys)
     agg = g.agg(
         binding=("_bind", "any"), n_binding=("_bind", "sum"), n_degenerate=("_deg", "sum"), n_members=("_bind", "size"),
