@@ -40,11 +40,13 @@ class KeyFigures:
       transformers), as the ``capacity`` table's ``online``.
     - ``energy_twh``: grid + on-site generation per year (the ``power`` table's ``energy_mwh`` / 1e6).
     - ``shadow_prices``: family -> year -> highest shadow price of a member, USD per unit in
-      year-y dollars, summed over time slices (as the ``bottlenecks`` table); families without a
-      year index (``site_max``, ``transmission_max``) are left out.
+      year-y dollars, summed over time slices (as ``bottlenecks.max_shadow_price_usd_per_unit``);
+      families without a year index (``site_max``, ``transmission_max``) are left out. These are
+      the raw duals: whether they hold for one unit (ranging, one-unit re-solves,
+      results/realised.py) is checked only for the full results, never on this fast path.
     - ``binding``: year -> limit families (``model/registry.py`` role ``limit``) with a binding
-      member that year, highest shadow price first; balances and definitional rows are priced in
-      ``shadow_prices`` but never listed here.
+      member that year, highest (raw) shadow price first; balances and definitional rows are
+      priced in ``shadow_prices`` but never listed here.
     - ``solver``: status, timings (seconds), iterations, warm start, rebuild, LP size.
     """
 
