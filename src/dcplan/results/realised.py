@@ -32,9 +32,9 @@ from dcplan.model.registry import FAMILIES, not_limits, timeline_families
 
 DEGENERATE_SHARE = 0.5
 """A binding limit is degenerate when relaxing it by one unit realises less than this share of its shadow price."""
-ONE_UNIT_RESOLVES = 300
-"""Default budget of one-unit re-solves per full result (the default scenario needs about 270, at
-a few hundredths of a second each; docs/formulation.md, "Shadow prices that hold")."""
+ONE_UNIT_RESOLVES = 400
+"""Default budget of one-unit re-solves per full result: the default scenario needs about 320,
+at about 0.02 CPU seconds each (docs/formulation.md, "Shadow prices that hold")."""
 RESOLVES_PER_LIST = 10
 """Most one-unit re-solves for one ranked list (a timeline family-year, or a year's global and
 regional limits); past it the list's value is the best found (``n_unchecked`` in ``bottlenecks``)."""
