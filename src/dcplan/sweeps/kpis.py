@@ -52,9 +52,10 @@ def record_from(res, groups: Iterable[str]) -> tuple[float, list[Row]]:
         e = res.power.groupby("year")["energy_mwh"].sum()
         rows += [("energy_mwh", "", int(y), float(v)) for y, v in e.items()]
     b = res.bottlenecks
-    if "shadow_prices" in groups:
+    if "shadow_prices" in groups:  # the family's highest raw dual, as the key figures give it
+        top = "max_shadow_price_usd_per_unit" if "max_shadow_price_usd_per_unit" in b.columns else "shadow_price_usd_per_unit"
         rows += [("shadow_price_usd_per_unit", str(f), int(y), float(v))
-                 for f, y, v in zip(b["family"], b["year"], b["shadow_price_usd_per_unit"], strict=True)]
+                 for f, y, v in zip(b["family"], b["year"], b[top], strict=True)]
     if "binding" in groups:
         rows += [("binding", str(f), int(y), float(bool(v))) for f, y, v in zip(b["family"], b["year"], b["binding"], strict=True)]
     return float(res.objective_usd), rows
