@@ -197,10 +197,11 @@ def scenario_prices_and_capex(scn) -> tuple[dict, dict]:
 
 
 def _binding_text(res, year: int, top: int = 5) -> str:
-    """The limits binding in `year` (bottleneck timeline), dearest first, with how many members bind."""
+    """The limits binding in `year` (bottleneck timeline), dearest first by the value of one more
+    unit that holds (results/realised.py), with how many members bind."""
     b = res.bottlenecks
-    b = b[(b["year"] == year) & b["binding"]].sort_values("shadow_price_usd_per_unit", ascending=False).head(top)
-    return "; ".join(f"`{r.family}` ({r.n_binding} of {r.n_members}, up to {r.shadow_price_usd_per_unit:,.0f} USD per "
+    b = b[(b["year"] == year) & b["binding"]].sort_values("realised_usd_per_unit", ascending=False).head(top)
+    return "; ".join(f"`{r.family}` ({r.n_binding} of {r.n_members}, up to {r.realised_usd_per_unit:,.0f} USD per "
                      f"{r.unit} at {r.where})" for r in b.itertuples())
 
 
