@@ -91,7 +91,6 @@ def resolve_in_place(base, points: list[dict]) -> tuple[float, int, float]:
 
 
 def timed_sweep(spec, workers: int, base, out: Path) -> tuple[float, pd.DataFrame]:
-    from dcplan.sweeps import load
     from dcplan.sweeps.runner import clear_plans, run_sweep
 
     shutil.rmtree(out, ignore_errors=True)

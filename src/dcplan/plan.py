@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Literal
+from typing import Literal, overload
 
 from dcplan.errors import InputError, SolveError
 from dcplan.model.build import build_model, update_params
@@ -45,6 +45,10 @@ class Plan:
         """`highs_options` (HiGHS option: value) apply on top of the scenario's ``solver:`` options;
         `one_unit_resolves` is the most one-unit re-solves the full results may spend checking
         shadow prices (0: HiGHS ranging only)."""
+        self._build(scenario, highs_options, one_unit_resolves)
+
+    def _build(self, scenario: Scenario, highs_options: dict | None, one_unit_resolves: int) -> None:
+        """Build the sets, parameters, Pyomo model and HiGHS LP of `scenario` from scratch."""
         t0 = time.perf_counter()
         self.one_unit_resolves = int(one_unit_resolves)
         self.highs_options = dict(highs_options or {})
@@ -68,6 +72,13 @@ class Plan:
         """Seconds by stage of the last in-place re-solve: sets (+ key), params, update (arrays +
         HiGHS calls), highs (warm solve), key_figures (or full results)."""
         self._solution: Solution | None = None
+
+    @overload
+    def solve(self, results: Literal["full"] = "full") -> Results: ...
+    @overload
+    def solve(self, results: Literal["key"]) -> KeyFigures: ...
+    @overload
+    def solve(self, results: ResultsKind) -> Results | KeyFigures: ...
 
     def solve(self, results: ResultsKind = "full") -> Results | KeyFigures:
         """Solve; return the full Results (default) or, with ``results="key"``, the KeyFigures.
@@ -146,6 +157,13 @@ class Plan:
             update_params(self.model, self.params)
             self._params_in_model = True
 
+    @overload
+    def resolve(self, scenario: Scenario, results: Literal["full"] = "full") -> Results: ...
+    @overload
+    def resolve(self, scenario: Scenario, results: Literal["key"]) -> KeyFigures: ...
+    @overload
+    def resolve(self, scenario: Scenario, results: ResultsKind) -> Results | KeyFigures: ...
+
     def resolve(self, scenario: Scenario, results: ResultsKind = "full") -> Results | KeyFigures:
         """Solve `scenario` reusing this model: same structure (equal ``ModelSets.structure_key``)
         -> update parameters and warm-start from the previous basis; any structural change (horizon,
@@ -161,7 +179,7 @@ class Plan:
             key = sets.structure_key()
         t1 = time.perf_counter()
         if key != self.structure_key or scenario.solver_options != self.scenario.solver_options:
-            self.__init__(scenario, self.highs_options, self.one_unit_resolves)
+            self._build(scenario, self.highs_options, self.one_unit_resolves)
             return self.solve(results)
         self.scenario = scenario
         self.sets = sets
@@ -188,4 +206,4 @@ def run(scenario: Scenario | str | None = None, overrides: dict | None = None) -
     scn = scenario if isinstance(scenario, Scenario) else load_scenario(scenario, overrides)
     if isinstance(scenario, Scenario) and overrides:
         scn = scn.with_overrides(overrides)
-    return Plan(scn).solve()  # type: ignore[return-value]
+    return Plan(scn).solve()

@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 import yaml
+from rich.console import JustifyMethod
 from rich.table import Table
 
 from dcplan.cli.common import console, err, load_cli_scenario, parse_set_options, report_input_error, report_output_error
@@ -41,9 +42,9 @@ def _main(
     """Plan AI datacenter build-out under power and supply-chain limits."""
 
 ScenarioArg = Annotated[Path | None, typer.Argument(help="scenario folder (or its scenario.yaml); the bundled default when omitted")]
-SetOpt = Annotated[list[str], typer.Option("--set", help="override, e.g. --set power_technologies.gas_cc.lead_time_years=7 (repeatable)")]
+SetOpt = Annotated[list[str] | None, typer.Option("--set", help="override, e.g. --set power_technologies.gas_cc.lead_time_years=7 (repeatable)")]
 SolverOpt = Annotated[
-    list[str],
+    list[str] | None,
     typer.Option("--solver-option", help="HiGHS option KEY=VALUE, e.g. --solver-option time_limit=600 (repeatable; "
                  "over scenario.yaml's solver:)"),
 ]
@@ -261,7 +262,10 @@ def print_summary(res, top_n: int = 3) -> None:
         )
     console.print(t)
     b = Table(title=f"top {top_n} binding constraints per year (value of one more unit that holds, USD)")
-    for c, j in (("year", "right"), ("constraint", "left"), ("where", "left"), ("USD per unit", "right"), ("shadow price", "right")):
+    cols: tuple[tuple[str, JustifyMethod], ...] = (
+        ("year", "right"), ("constraint", "left"), ("where", "left"), ("USD per unit", "right"), ("shadow price", "right"),
+    )
+    for c, j in cols:
         b.add_column(c, justify=j)
     from dcplan.results.realised import holds_value
 

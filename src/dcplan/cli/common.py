@@ -13,7 +13,7 @@ console = Console()
 err = Console(stderr=True)
 
 
-def parse_set_options(items: list[str]) -> dict:
+def parse_set_options(items: list[str] | None) -> dict:
     """`--set PATH=VALUE` options as overrides; VALUE is kept as text (an empty VALUE is a blank
     cell) and parsed by the type of what it sets, as in scenario.yaml (so `040` is 40, and `no`
     is not a number). Raises InputError naming every malformed option."""

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
+from rich.console import Console, JustifyMethod
 from rich.table import Table
 
 from dcplan.cli.output import QuietOpt, ThreadsOpt, TimeLimitOpt, VerboseOpt, setup_output, solver_items
@@ -25,13 +25,13 @@ err = Console(stderr=True)
 def largest_run(
     host: Annotated[str, typer.Option("--host", help="a supercluster (named or found, e.g. auto_1) or a site id")],
     scenario: Annotated[Path | None, typer.Argument(help="scenario folder; the bundled default when omitted")] = None,
-    years: Annotated[list[int], typer.Option("--year", help="year of the run (repeatable; default 2030)")] = None,
+    years: Annotated[list[int] | None, typer.Option("--year", help="year of the run (repeatable; default 2030)")] = None,
     campuses: Annotated[bool, typer.Option("--campuses/--no-campuses", help="also each member campus alone")] = True,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="folder for largest_run and largest_run_limits tables")] = None,
     fmt: Annotated[str, typer.Option("--format", help="parquet, csv or xlsx")] = "parquet",
-    set_: Annotated[list[str], typer.Option("--set", help="override, e.g. --set network.training_bits_per_flop=1e-6")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="override, e.g. --set network.training_bits_per_flop=1e-6")] = None,
     solver_option: Annotated[
-        list[str], typer.Option("--solver-option", help="HiGHS option KEY=VALUE, e.g. time_limit=600 (repeatable)")
+        list[str] | None, typer.Option("--solver-option", help="HiGHS option KEY=VALUE, e.g. time_limit=600 (repeatable)")
     ] = None,
     threads: ThreadsOpt = None,
     time_limit: TimeLimitOpt = None,
@@ -103,8 +103,11 @@ def print_runs(table, scn) -> None:
     """The comparison table: one row per campus / supercluster and year."""
     p = scn.params
     t = Table(title=f"largest training run ({p['training.run_days']:g} days at {p['training.utilization']:.0%} utilisation)")
-    for c, j in (("year", "right"), ("host", "left"), ("sites", "right"), ("M H100e", "right"), ("FLOP", "right"),
-                 ("GW", "right"), ("x best campus", "right"), ("what limits it", "left")):
+    cols: tuple[tuple[str, JustifyMethod], ...] = (
+        ("year", "right"), ("host", "left"), ("sites", "right"), ("M H100e", "right"), ("FLOP", "right"),
+        ("GW", "right"), ("x best campus", "right"), ("what limits it", "left"),
+    )
+    for c, j in cols:
         t.add_column(c, justify=j)
     for r in table.itertuples():
         t.add_row(str(r.year), f"{r.hosted_by} ({r.kind})", str(r.n_sites), f"{r.run_h100e / 1e6:,.2f}", f"{r.run_flop:.2e}",
@@ -117,7 +120,8 @@ def print_limits(run, n: int = 6) -> None:
     if run.limits.empty:
         return
     t = Table(title=f"what limits the {run.year} run at {run.hosted_by} (run H100e one more unit would add)")
-    for c, j in (("limit", "left"), ("where", "left"), ("year", "right"), ("H100e per unit", "right")):
+    cols: tuple[tuple[str, JustifyMethod], ...] = (("limit", "left"), ("where", "left"), ("year", "right"), ("H100e per unit", "right"))
+    for c, j in cols:
         t.add_column(c, justify=j)
     for r in run.limits.head(n).itertuples():
         t.add_row(f"{r.label} ({r.equation})", r.where, str(r.year), f"{r.run_h100e_per_unit:,.1f} / {r.unit}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pyomo.environ import ConcreteModel, NonNegativeReals, Param, Set, Suffix, Var
 
 from dcplan.model.coefficients import param_values
@@ -83,7 +85,7 @@ def build_model(scn: Scenario, sets: ModelSets | None = None, values: dict | Non
     return m
 
 
-def declare_params(m: ConcreteModel, values: dict[str, dict]) -> None:
+def declare_params(m: ConcreteModel, values: dict[str, Any]) -> None:
     """Declare every parameter as a mutable Pyomo Param (so sweeps can change it)."""
     for name, vals in values.items():
         if isinstance(vals, dict):
@@ -92,7 +94,7 @@ def declare_params(m: ConcreteModel, values: dict[str, dict]) -> None:
             m.add_component(name, Param(initialize=vals, mutable=True))
 
 
-def update_params(m: ConcreteModel, values: dict[str, dict]) -> None:
+def update_params(m: ConcreteModel, values: dict[str, Any]) -> None:
     """Set every mutable parameter of `m` to `values` (same keys as at build time)."""
     for name, vals in values.items():
         comp = m.component(name)

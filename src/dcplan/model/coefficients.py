@@ -11,6 +11,7 @@ reported cost breakdown can never disagree.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from dcplan.model.sets import EXPANSIONS, SITE_MAX_COLUMN, ModelSets
 from dcplan.model.tracking import changed_params, params_view, table_reads
@@ -183,7 +184,7 @@ def param_values(scn: Scenario, sets: ModelSets) -> dict[str, dict]:
 
 def _demand_supply(scn: Scenario, sets: ModelSets) -> dict:
     p, sup, years = scn.params, scn.supply, sets.years
-    v: dict[str, dict] = {}
+    v: dict[str, Any] = {}
     v["demand_kh100e"] = {y: scn.demand_h100e_millions(y) * 1e3 for y in years}
     v["tranche_kh100e"] = {(y, k): scn.tranches[k][0] * v["demand_kh100e"][y] for y in years for k in sets.tranches}
     col = {c: sup[c].to_dict() for c in ("cowos_wafers_per_year", "hbm_stacks_per_year", "transformer_mva_per_year")}
@@ -201,7 +202,7 @@ def _headroom(scn: Scenario, sets: ModelSets) -> dict:
 
 def _sites(scn: Scenario, sets: ModelSets) -> dict:
     sites, years, rspec, gs = scn.sites, sets.years, scn.region_spec, scn.gpu_spec
-    v: dict[str, dict] = {}
+    v: dict[str, Any] = {}
     v["interconnection_cap_mw"] = {r: float(rspec[r]["interconnection_cap_mw_per_year"]) for r in sets.regions}
     limit = {c: sites[c].to_dict() for c in {*SITE_MAX_COLUMN.values(), *sets.site_limit.values(), "pue"}}
     v["site_room_mw"] = {
@@ -229,7 +230,7 @@ def _sites(scn: Scenario, sets: ModelSets) -> dict:
 
 def _power(scn: Scenario, sets: ModelSets) -> dict:
     p = scn.params
-    v: dict[str, dict] = {}
+    v: dict[str, Any] = {}
     v["mva_per_mw"] = p["transformer.mva_per_mw"]
     v["gsu_mva_per_mw"] = {k: scn.gsu_mva_per_mw[k] for k in sets.gsu_techs}
     techs = sets.onsite + sets.contracted

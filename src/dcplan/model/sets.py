@@ -11,6 +11,7 @@ import hashlib
 import pickle
 from dataclasses import dataclass, field, fields
 
+from dcplan.model.training_sets import TrainingPlan
 from dcplan.scenario.scenario import Scenario
 from dcplan.scenario.schema import GSU_ASSET
 
@@ -45,7 +46,7 @@ class ModelSets:
     arc_corridor: dict[str, str] = field(default_factory=dict)
     tx_lead: dict[str, int] = field(default_factory=dict)  # corridor -> expansion lead time
     tx_expand: list[tuple[str, int]] = field(default_factory=list)  # (corridor, decision y)
-    training: object = None  # model.training_sets.TrainingPlan
+    training: TrainingPlan = field(default_factory=TrainingPlan)  # the scenario's training runs (R1-R3)
     hard_target: bool = False  # demand.hard_target: no unmet demand allowed
     tranches: list[str] = field(default_factory=lambda: ["all"])  # value-of-compute tranches (D2)
     cowos_allocated: list[str] = field(default_factory=list)  # generations with a CoWoS allocation (C3)
@@ -133,8 +134,7 @@ class ModelSets:
         """
         parts = [(f.name, getattr(self, f.name)) for f in fields(self) if f.name not in VALUE_FIELDS]
         tp = self.training
-        if tp is not None:
-            parts.append(("training", [(f.name, getattr(tp, f.name)) for f in fields(tp) if f.name not in VALUE_FIELDS]))
+        parts.append(("training", [(f.name, getattr(tp, f.name)) for f in fields(tp) if f.name not in VALUE_FIELDS]))
         return hashlib.sha256(pickle.dumps(parts, protocol=4)).hexdigest()
 
     def signature(self) -> str:

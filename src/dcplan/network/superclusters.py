@@ -19,6 +19,7 @@ import math
 import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import networkx as nx
 import pandas as pd
@@ -51,7 +52,7 @@ class Supercluster:
         """Fiber links (a, b), a < b, used by the members' lowest-latency paths."""
         out: set[tuple[str, str]] = set()
         for p in self.paths.values():
-            out.update(tuple(sorted(e)) for e in zip(p, p[1:], strict=False))
+            out.update((min(a, b), max(a, b)) for a, b in zip(p, p[1:], strict=False))
         return out
 
 
@@ -219,7 +220,7 @@ def supercluster_table(
     for c in clusters:
         members = [s for s in c.sites if s in sites.index]
         st = sites.loc[members]
-        static = {
+        static: dict[str, Any] = {
             "supercluster": c.name, "origin": c.origin, "n_sites": len(c.sites), "sites": ", ".join(c.sites),
             "regions": ", ".join(c.regions), "max_rtt_ms": c.max_rtt_ms, "within_budget": c.within(budget),
             "max_it_mw": float(st["max_it_mw"].sum()), "max_grid_mw": float(st["max_grid_mw"].sum()),

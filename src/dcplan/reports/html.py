@@ -462,9 +462,12 @@ def _map(res: LoadedResults, found_superclusters: bool = False) -> str:
     years = sorted(int(y) for y in res.power["year"].unique())
     show = sorted({_pick_year(years), years[-1]})
     clusters = _map_superclusters(res, found_superclusters)
-    net = {"superclusters": clusters, "fiber_links": res.fiber_links}
     imgs = "".join(
-        _img(plot_site_map(res.sites, res.power, year=y, label_top=None, **net), f"site map {y}", dpi=100) for y in show
+        _img(
+            plot_site_map(res.sites, res.power, year=y, label_top=None, superclusters=clusters, fiber_links=res.fiber_links),
+            f"site map {y}", dpi=100,
+        )
+        for y in show
     )
     which = "found and named" if found_superclusters else "named (found ones with `dcplan report --found-superclusters`)"
     extra = (f" {which.capitalize()} superclusters are outlined; fiber links drawn as lines." if clusters or res.fiber_links else "")

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -159,7 +160,7 @@ def plot_site_map(
     )
 
     known = set(pts.index)
-    cluster_handles = []
+    cluster_handles: list[Artist] = []
     named = (
         superclusters.items()
         if isinstance(superclusters, Mapping)
@@ -234,7 +235,7 @@ def plot_site_map(
     else:
         _label_sites(ax, on.sort_values("mw", ascending=False).head(label_top))
 
-    handles = [
+    handles: list[Artist] = [
         Line2D(
             [],
             [],

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 import numpy as np
 from scipy import sparse
@@ -129,26 +130,38 @@ class LabelIndex:
             i = _idx(i)
             if name == "use":
                 g, _, y, t = i
-                use_j.append(j), use_g.append(gens[g]), use_y.append(ypos[y]), use_w.append(self.slice_w[t])
+                use_j.append(j)
+                use_g.append(gens[g])
+                use_y.append(ypos[y])
+                use_w.append(self.slice_w[t])
             elif name in UNSERVED_VARIABLES:
                 unserved.append(j)
                 if name == "unmet":
                     y, t = i[0], i[1]  # (year, slice, tranche)
-                    unmet_j.append(j), unmet_y.append(ypos[y]), unmet_w.append(self.slice_w[t])
+                    unmet_j.append(j)
+                    unmet_y.append(ypos[y])
+                    unmet_w.append(self.slice_w[t])
             elif name in ENERGY_VARIABLES:
                 y, t = i[-2], i[-1]
-                energy_j.append(j), energy_y.append(ypos[y]), energy_h.append(sets.slices[t])
+                energy_j.append(j)
+                energy_y.append(ypos[y])
+                energy_h.append(sets.slices[t])
             elif name == "build":
                 a, s, v = i
                 for y in self.years:
                     if v in sets.builds_online(a, s, y):
-                        b_rows.append(apos[a] * ny + ypos[y]), b_cols.append(j)
+                        b_rows.append(apos[a] * ny + ypos[y])
+                        b_cols.append(j)
             elif name == "early":
                 a, s, v = i
-                early_j.append(j), early_y.append(v + sets.lead[a, s] - 1), early_f.append("lead_time")
+                early_j.append(j)
+                early_y.append(v + sets.lead[a, s] - 1)
+                early_f.append("lead_time")
             elif name == "early_ship":
                 _, _, v = i
-                early_j.append(j), early_y.append(v), early_f.append("gpu_availability")
+                early_j.append(j)
+                early_y.append(v)
+                early_f.append("gpu_availability")
         ar = np.asarray
         self.use_j, self.use_g, self.use_y, self.use_w = ar(use_j, int), ar(use_g, int), ar(use_y, int), ar(use_w, float)
         self.unmet_j, self.unmet_y, self.unmet_w = ar(unmet_j, int), ar(unmet_y, int), ar(unmet_w, float)
@@ -172,8 +185,11 @@ class LabelIndex:
             g = groups.get(gkey)
             if g is None:
                 g = groups[gkey] = len(groups)
-                g_fam.append(fam_pos[name]), g_year.append(int(key["year"]))
-            r_j.append(r), r_g.append(g), r_lpu.append(fam.lp_per_unit)
+                g_fam.append(fam_pos[name])
+                g_year.append(int(key["year"]))
+            r_j.append(r)
+            r_g.append(g)
+            r_lpu.append(fam.lp_per_unit)
         self.fam_names = fam_names
         self.row_j, self.row_g, self.row_lpu = ar(r_j, int), ar(r_g, int), ar(r_lpu, float)
         self.group_fam, self.group_year = ar(g_fam, int), ar(g_year, int)
@@ -186,7 +202,7 @@ class LabelIndex:
     def figures(
         self,
         scn: Scenario,
-        params: Mapping[str, object],
+        params: Mapping[str, Any],
         *,
         status: str,
         objective_musd: float,
@@ -213,7 +229,7 @@ class LabelIndex:
         pipe = np.zeros((na, ny))
         apos = {a: k for k, a in enumerate(self.assets)}
         ypos = {y: k for k, y in enumerate(years)}
-        for (a, _, y), v in params["pipeline_online"].items():  # type: ignore[union-attr]
+        for (a, _, y), v in params["pipeline_online"].items():
             pipe[apos[a], ypos[y]] += v
         online = built + pipe
         unserved = float(cost[self.unserved] @ x[self.unserved]) * 1e6 if len(self.unserved) else 0.0

@@ -57,7 +57,7 @@ def shadow_prices(
                     "equation": fam.equation,
                     "label": fam.label,
                     "scope": fam.scope,
-                    "region": key.get("region", scn.site_region.get(key.get("site"), None) if "site" in key else _arc_from(key)),
+                    "region": key.get("region", scn.site_region.get(key["site"]) if "site" in key else _arc_from(key)),
                     "site": key.get("site", key.get("plant")),
                     "asset": key.get("asset"),
                     "generation": key.get("generation"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 from pyomo.environ import value
 
@@ -207,7 +209,7 @@ def flow_table(scn: Scenario, m, sets: ModelSets) -> pd.DataFrame:
 def cost_table(scn: Scenario, m, sets: ModelSets) -> pd.DataFrame:
     """Costs by category and year in USD (year-y dollars) and present value. Sums to the objective."""
     acc: dict[tuple[str, int], float] = {}
-    groups = [
+    groups: list[tuple[str, Any, list]] = [
         ("ship", m.ship, sets.ship), ("build", m.build, sets.build), ("expand", m.expand, sets.expand),
         ("gen", m.gen, list(m.gen.keys())), ("onsite", m.onsite, list(m.onsite.keys())),
         ("contract", m.contract, list(m.contract.keys())), ("cdisp", m.cdisp, list(m.cdisp.keys())),

@@ -122,7 +122,7 @@ def _named_superclusters(
 
         fiber = _fiber(typed, params, {} if memo is None else memo)
         named = {c.name: c for c in named_superclusters(sc, fiber)}
-    budget = params.get("network.latency_budget_ms")
+    budget = params.get("network.latency_budget_ms", math.inf)  # present whenever `fiber` is (intact)
     bfile, brow, bcol = where.get("network.latency_budget_ms", (labels["parameters"], None, "name"))
     if bcol == "overrides":
         bwhere = f"set in {bfile}"

@@ -322,7 +322,7 @@ def _duplicate_keys(spec: TableSpec, raw: pd.DataFrame, label: str) -> list[Inpu
     return out
 
 
-def _describe(err: dict, got: Any) -> str:
+def _describe(err: Mapping[str, Any], got: Any) -> str:
     """A pydantic error as 'got X; expected Y'."""
     kind = err.get("type", "")
     ctx = err.get("ctx") or {}
@@ -483,11 +483,11 @@ def _parameters(
         if v is not None:
             params[name] = v
     out: dict[str, float] = {}
-    dynamic = {n: param_spec(n) for n in params if n not in PARAMETERS and param_spec(n) is not None}
+    dynamic = {n: s for n in params if n not in PARAMETERS and (s := param_spec(n)) is not None}
     for name, spec in {**PARAMETERS, **dynamic}.items():
         if (spec.legacy or spec.gsu) and name not in params:
             continue  # required only without power_technologies.csv / with GSUs: checked with the tables (checks.py)
-        if name not in params and spec.optional and name not in raw_names and name not in where:
+        if name not in params and spec.default is not None and name not in raw_names and name not in where:
             params[name] = spec.default  # an optional parameter left out: its documented default
             where[name] = (label, None, "name")
         if name not in params:
@@ -557,7 +557,7 @@ def _note_overridden(
 ) -> list[InputProblem]:
     """Add '(value set by override ...)' to problems about cells an override changed, so the
     planner does not hunt the CSV for a value that is not there."""
-    by_place = {(labels[t], i + 2, c): note for (t, i, c), note in cells.items() if t in labels}
+    by_place: dict[tuple[str, int | None, str | None], str] = {(labels[t], i + 2, c): note for (t, i, c), note in cells.items() if t in labels}
     return [replace(p, message=f"{p.message} ({by_place[(p.file, p.row, p.column)]})") if (p.file, p.row, p.column) in by_place else p for p in problems]
 
 

@@ -159,7 +159,7 @@ def read_yaml(path: Path) -> Any:
         return yaml.load(text, Loader=_TextLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
-        line = mark.line + 1 if mark else None
+        mark_line: int | None = mark.line + 1 if mark else None
         problem = getattr(e, "problem", None) or str(e)
-        at = f" (line {line})" if line else ""
-        raise ReadProblem(f"not valid YAML{at}: {problem}", row=line) from None
+        at = f" (line {mark_line})" if mark_line else ""
+        raise ReadProblem(f"not valid YAML{at}: {problem}", row=mark_line) from None

@@ -10,6 +10,7 @@ minimal set of rows and bounds that cannot hold together.
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 import highspy
@@ -100,7 +101,7 @@ TARGETS = targets()
 _EMPTY = ["family", "label", "key", "year", "amount", "unit", "hint"]
 
 
-def elastic(lp, relax: set[str] | None = None, hold: set[str] | None = None) -> pd.DataFrame | None:
+def elastic(lp, relax: AbstractSet[str] | None = None, hold: AbstractSet[str] | None = None) -> pd.DataFrame | None:
     """Solve an elastic copy of compiled LP `lp` (a solve.highs._Compiled): rows of the families
     in `relax` (all when None, minus those in `hold`) get slacks; minimise the weighted slack.
     Returns the positive slacks in planner units, or None when even that copy is infeasible."""

@@ -17,6 +17,7 @@ import os
 import sys
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 import highspy
 import numpy as np
@@ -60,7 +61,7 @@ class Solution:
 class _Compiled:
     c: np.ndarray
     offset: float
-    A: object  # scipy.sparse.csc_array
+    A: Any  # scipy.sparse.csc_array
     row_lower: np.ndarray
     row_upper: np.ndarray
     col_lower: np.ndarray
@@ -160,7 +161,7 @@ class HighsLP:
         self._pass(self.lp)
         self._has_basis = False
         self._loaded = False
-        self.solution = None
+        self.solution: highspy.HighsSolution | None = None
         self.last_update: dict = {}
         self.row_activity: dict = {}
         self.col_dual = ComponentMap()
@@ -215,7 +216,7 @@ class HighsLP:
         old = self.lp
         h = self.highs
         da = np.flatnonzero(new.a_values != old.A.data)
-        out = {"rebuilt": False}
+        out: dict[str, int | bool] = {"rebuilt": False}
         if len(da):
             basis = h.getBasis() if self._has_basis else None
             self.lp = self._compiled(new)
@@ -231,7 +232,9 @@ class HighsLP:
                 h.changeObjectiveOffset(new.offset)
             dr = np.flatnonzero((new.row_lower != old.row_lower) | (new.row_upper != old.row_upper))
             if len(dr):
-                h.changeRowsBounds(len(dr), dr.astype(np.int32), new.row_lower[dr], new.row_upper[dr])
+                h.changeRowsBounds(  # type: ignore[attr-defined]  # in highspy, missing from its stubs
+                    len(dr), dr.astype(np.int32), new.row_lower[dr], new.row_upper[dr]
+                )
             dcol = np.flatnonzero((new.col_lower != old.col_lower) | (new.col_upper != old.col_upper))
             if len(dcol):
                 h.changeColsBounds(len(dcol), dcol.astype(np.int32), new.col_lower[dcol], new.col_upper[dcol])
@@ -279,6 +282,11 @@ class HighsLP:
                 self.load()
         return sol
 
+    def _last_solution(self) -> highspy.HighsSolution:
+        if self.solution is None:
+            raise RuntimeError("HighsLP: no solution yet; call solve() first")
+        return self.solution
+
     def labels(self) -> tuple[list[tuple[str, object]], list[tuple[str, object]]]:
         """(component name, index) of every LP column and row, in LP order."""
         cols = [(v.parent_component().local_name, v.index()) for v in self.lp.columns]
@@ -287,7 +295,7 @@ class HighsLP:
 
     def arrays(self) -> dict[str, np.ndarray]:
         """The last solution and the LP's cost vector as numpy arrays (no Pyomo involved)."""
-        s = self.solution
+        s = self._last_solution()
         return {
             "cost": self.lp.c, "col_value": np.asarray(s.col_value), "col_dual": np.asarray(s.col_dual),
             "row_dual": np.asarray(s.row_dual), "row_upper_finite": self.lp.row_upper < INF,
@@ -297,8 +305,8 @@ class HighsLP:
         """Write the last solution into the Pyomo model (values, ``model.dual``, row activity)."""
         if self._loaded:
             return
+        s = self._last_solution()
         self._loaded = True
-        s = self.solution
         x = np.asarray(s.col_value)
         for v in self.model.component_data_objects(Var, descend_into=True):
             if not v.fixed:

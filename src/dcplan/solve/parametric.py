@@ -21,7 +21,9 @@ The Pyomo model stays the formulation and the oracle: tests check these arrays a
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import highspy
 import numpy as np
@@ -195,7 +197,9 @@ class ParametricLP:
     def _add(self, target: int, expr, scale: float = 1.0) -> None:
         if expr.__class__ in native_numeric_types:
             if expr:
-                self._targets.append(target), self._consts.append(float(expr) * scale), self._factors.append(())
+                self._targets.append(target)
+                self._consts.append(float(expr) * scale)
+                self._factors.append(())
             return
         try:
             poly = self._poly(expr)
@@ -204,7 +208,9 @@ class ParametricLP:
             return
         for f, c in poly.items():
             if c:
-                self._targets.append(target), self._consts.append(c * scale), self._factors.append(f)
+                self._targets.append(target)
+                self._consts.append(c * scale)
+                self._factors.append(f)
 
     def _poly(self, e) -> dict[tuple[int, ...], float]:
         """`e` as {sorted tuple of parameter positions: constant}."""
@@ -263,7 +269,7 @@ class ParametricLP:
         return out
 
     # ------------------------------------------------------------------------------------------
-    def param_vector(self, values: dict[str, object]) -> np.ndarray:
+    def param_vector(self, values: Mapping[str, Any]) -> np.ndarray:
         """The flat parameter vector (plus a trailing 1.0) from ``param_values``-style `values`.
         Each indexed parameter's dict must list its keys in build order (param_values does)."""
         P = np.empty(self.n_params + 1)
@@ -271,14 +277,14 @@ class ParametricLP:
         for name, start, n, indexed in self.blocks:
             v = values[name]
             if indexed:
-                if len(v) != n:  # type: ignore[arg-type]
-                    raise ValueError(f"parameter {name}: {len(v)} values for {n} entries; the structure changed")  # type: ignore[arg-type]
-                P[start : start + n] = np.fromiter(v.values(), float, n)  # type: ignore[union-attr]
+                if len(v) != n:
+                    raise ValueError(f"parameter {name}: {len(v)} values for {n} entries; the structure changed")
+                P[start : start + n] = np.fromiter(v.values(), np.float64, n)
             else:
-                P[start] = float(v)  # type: ignore[arg-type]
+                P[start] = float(v)
         return P
 
-    def arrays(self, values: dict[str, object] | np.ndarray) -> Arrays:
+    def arrays(self, values: Mapping[str, Any] | np.ndarray) -> Arrays:
         """The LP's numbers for parameter `values` (a dict as from ``param_values``, or a vector
         from :meth:`param_vector`). Opaque entries read the Pyomo model's current values."""
         P = values if isinstance(values, np.ndarray) else self.param_vector(values)

@@ -504,10 +504,10 @@ def _check_paths_exist(origin: str, base, m: SweepSpecModel, params: list[Parame
         base.with_overrides({**m.overrides, **mid})
     except InputError as e:
         for x in e.problems:
-            path = next((p for p in sorted(mid, key=len, reverse=True) if p in x.message), None)
-            if path is not None and _loads_at_low(base, m.overrides, path, params):
+            swept = next((p for p in sorted(mid, key=len, reverse=True) if p in x.message), None)
+            if swept is not None and _loads_at_low(base, m.overrides, swept, params):
                 continue  # only some values fail (e.g. a lead time past the horizon): those scenarios are 'invalid'
-            out.append(InputProblem(origin, f"with the base scenario: {x}", column=keys[path] if path else "overrides"))
+            out.append(InputProblem(origin, f"with the base scenario: {x}", column=keys[swept] if swept else "overrides"))
     return out
 
 
