@@ -345,3 +345,60 @@ def test_lp_coefficients_of_the_tiny_case_are_in_range():
     from dcplan.solve.magnitudes import extremes
 
     assert extremes(Plan(tiny()).lp.lp) == []
+
+
+# ----- found by the fuzzer (tests/test_fuzz_inputs.py) -------------------------------------------
+
+
+def test_yaml_nested_too_deep_is_one_problem_not_a_recursion_error(tmp_path):
+    folder = _yaml(tmp_path, "name: x\noverrides: " + "{a: " * 2000 + "1" + "}" * 2000 + "\n")
+    assert_at(only(load_problems(folder)), "scenario.yaml", 2, None, "nested more than 32 deep (line 2)")
+
+
+def test_yaml_nesting_a_few_levels_is_fine(tmp_path):
+    folder = _yaml(tmp_path, "name: x\noverrides:\n  planner_share:\n    cowos: 0.5\n")
+    assert load_scenario(folder).params["planner_share.cowos"] == 0.5
+
+
+@pytest.mark.parametrize("value", ["nan", "NaN"])
+def test_solver_option_nan_is_refused(tmp_path, value):
+    folder = _yaml(tmp_path, f"name: x\nsolver:\n  time_limit: {value}\n")
+    assert_at(only(load_problems(folder)), "scenario.yaml", None, "solver.time_limit", "expected a number (not NaN)")
+
+
+def test_checking_solver_options_prints_nothing_on_stdout():
+    """HiGHS prints a banner when a process makes its first Highs; validation sends it to stderr."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    code = "from dcplan.scenario.solver_options import parse_solver_options; parse_solver_options({'time_limit': 5})"
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={"PYTHONPATH": str(root / "src")})
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == "", r.stdout
+
+
+def test_extra_cells_in_the_first_data_row_are_one_problem(tmp_path):
+    """pandas would take the extra cells as an index, shifting every value of the table one column."""
+    folder = write_folder(tmp_path / "scn")
+    path = folder / "sites.csv"
+    lines = path.read_text().splitlines()
+    lines[1] += ",surplus"
+    path.write_text("\n".join(lines) + "\n")
+    width = len(lines[0].split(","))
+    assert_at(only(load_problems(folder)), "sites.csv", 2, None, f"line 2 has {width + 1} cells", f"header row has {width} columns")
+
+
+@pytest.mark.parametrize("value", ["\u200b", "\ufeff", " \u2060 "])
+def test_text_with_no_visible_character_is_blank(value):
+    t = tables()
+    row = set_cell(t, "sites", {"site": "s1"}, "name", value)
+    assert_at(only(problems_of(t)), "sites.csv", row, "name", "no visible character")
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "=1+1", "2024"])
+def test_source_without_letters_is_no_source(value):
+    t = tables()
+    row = set_cell(t, "gpus", {"generation": "g1"}, "source", value)
+    assert_at(only(problems_of(t)), "gpus.csv", row, "source", "has no letters, so it names no source")

@@ -6,6 +6,8 @@ and WGS84 differ by about a metre in the US, far below what matters here.
 
 from __future__ import annotations
 
+import functools
+
 import pandas as pd
 
 from dcplan.errors import InputProblem
@@ -47,15 +49,24 @@ def sites_gdf(sites):
 def site_states(sites) -> pd.Series:
     """The state (two-letter code) each site's coordinates fall in, by a spatial join with the
     Census state boundaries; '' where a point is in no US state. Indexed like `sites`."""
+    df = _sites_frame(sites)
+    coords = tuple(zip(df["latitude"].astype(float), df["longitude"].astype(float), strict=True))
+    return pd.Series(_states_at(coords), index=df.index, dtype=str)
+
+
+@functools.lru_cache(maxsize=64)
+def _states_at(coords: tuple[tuple[float, float], ...]) -> list[str]:
+    """The state of each (latitude, longitude): one spatial join, memoised by the coordinates
+    (a scenario's sites are checked again on every load; the boundaries never change)."""
     import geopandas as gpd
 
-    pts = sites_gdf(sites)
-    if pts.empty:
-        return pd.Series([], dtype=str, index=pts.index)
-    states = us_states()[["state", "geometry"]]
-    joined = gpd.sjoin(pts[["geometry"]], states, how="left", predicate="intersects")
+    if not coords:
+        return []
+    lat, lon = zip(*coords, strict=True)
+    pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy(lon, lat), crs=CRS_GEOGRAPHIC)
+    joined = gpd.sjoin(pts, us_states()[["state", "geometry"]], how="left", predicate="intersects")
     joined = joined[~joined.index.duplicated(keep="first")]  # a point on a shared border: either
-    return joined["state"].fillna("").astype(str).reindex(pts.index)
+    return joined["state"].fillna("").astype(str).reindex(pts.index).tolist()
 
 
 def check_site_states(

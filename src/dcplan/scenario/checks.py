@@ -199,15 +199,15 @@ def _slice_hours(typed: Mapping[str, pd.DataFrame], labels: Mapping[str, str]) -
 def _row_rules(typed: Mapping[str, pd.DataFrame], labels: Mapping[str, str]) -> list[InputProblem]:
     """Rules between columns of one row: pipeline units, GPU shipping years."""
     out: list[InputProblem] = []
-    for i, r in typed["pipeline"].iterrows():
-        want = ASSET_UNITS.get(r["asset"], "MW")
-        if want and r["unit"] != want:
-            out.append(InputProblem(labels["pipeline"], f"unit '{r['unit']}' for asset {r['asset']}; expected '{want}'", int(i) + 2, "unit"))
-    for i, r in typed["gpus"].iterrows():
-        if r["first_year"] > r["last_year"]:
-            out.append(
-                InputProblem(labels["gpus"], f"first_year {r['first_year']} is after last_year {r['last_year']}", int(i) + 2, "last_year")
-            )
+    pl = typed["pipeline"]
+    for i, asset, unit in zip(pl.index, pl["asset"], pl["unit"], strict=True):
+        want = ASSET_UNITS.get(asset, "MW")
+        if want and unit != want:
+            out.append(InputProblem(labels["pipeline"], f"unit '{unit}' for asset {asset}; expected '{want}'", int(i) + 2, "unit"))
+    g = typed["gpus"]
+    for i, first, last in zip(g.index, g["first_year"], g["last_year"], strict=True):
+        if first > last:
+            out.append(InputProblem(labels["gpus"], f"first_year {first} is after last_year {last}", int(i) + 2, "last_year"))
     return out
 
 
@@ -308,29 +308,35 @@ def _site_limits(typed: Mapping[str, pd.DataFrame], labels: Mapping[str, str]) -
     pl = typed["pipeline"]
     if not len(typed["sites"]) or not len(pl):
         return out
-    st = typed["sites"].drop_duplicates("site").set_index("site")  # duplicates are reported already
     limit_of = dict(_SITE_LIMIT)
     techs = typed["power_technologies"]
     if len(techs):
         limit_of.update({t: c for t, c in zip(techs["technology"], techs["site_limit"], strict=False) if c in SITE_LIMIT_COLUMNS})
     else:
         limit_of[LEGACY_TECHNOLOGY] = "max_onsite_gas_mw"
-    pl = pl.assign(limit=pl["asset"].map(limit_of))
-    for (site, col), grp in pl.dropna(subset=["limit"]).groupby(["site", "limit"]):
-        asset = "/".join(sorted(set(grp["asset"])))
-        if col is None or site not in st.index:
+    st, cols = typed["sites"], sorted(set(limit_of.values()))
+    limits: dict[str, dict[str, float]] = {}
+    for site, *values in zip(st["site"], *(st[c] for c in cols), strict=True):
+        limits.setdefault(site, dict(zip(cols, values, strict=True)))  # the first row: duplicates are reported already
+    groups: dict[tuple[str, str], list[tuple[int, str, float]]] = {}  # (site, limit column) -> rows
+    for i, site, asset, cap in zip(pl.index, pl["site"], pl["asset"], pl["capacity"], strict=True):
+        col = limit_of.get(asset)
+        if col is not None and site in limits:
+            groups.setdefault((site, col), []).append((int(i), asset, float(cap)))
+    for (site, col), grp in sorted(groups.items()):
+        total, limit = sum(cap for _, _, cap in grp), limits[site][col]
+        if not total > limit + 1e-9:
             continue
-        total, limit = grp["capacity"].sum(), st.loc[site, col]
-        if total > limit + 1e-9:
-            rows = ", ".join(str(int(i) + 2) for i in grp.index)
-            out.append(
-                InputProblem(
-                    labels["pipeline"],
-                    f"pipeline {asset} at {site} totals {total:g} MW (rows {rows}), above the site's {col} = {limit:g} in sites.csv",
-                    int(grp.index[-1]) + 2,
-                    "capacity",
-                )
+        asset = "/".join(sorted({a for _, a, _ in grp}))
+        rows = ", ".join(str(i + 2) for i, _, _ in grp)
+        out.append(
+            InputProblem(
+                labels["pipeline"],
+                f"pipeline {asset} at {site} totals {total:g} MW (rows {rows}), above the site's {col} = {limit:g} in sites.csv",
+                grp[-1][0] + 2,
+                "capacity",
             )
+        )
     return out
 
 

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from dcplan.errors import InputProblem
+from dcplan.scenario.cache import FIBER_GRAPHS, frame_key
 from dcplan.scenario.checks import ParamWhere, _ids, _unknown
 
 NETWORK_PARAMS = ("network.latency_budget_ms", "network.fiber_us_per_km", "network.route_factor")
@@ -187,11 +188,15 @@ def geo_checks(
 
 
 def _fiber(typed: Mapping[str, pd.DataFrame], params: Mapping[str, float], memo: dict[str, object]):
-    """The fiber graph of the typed tables, built once per validation."""
+    """The fiber graph of the typed tables, built once per validation (and kept in the
+    validation cache by the tables' content and the network parameters; each validation gets
+    its own copy)."""
     if "fiber" not in memo:
-        from dcplan.network.fiber import build_fiber_graph
+        from dcplan.network.fiber import build_fiber_graph, network_params
 
-        memo["fiber"] = build_fiber_graph(typed["sites"], typed["fiber_links"], params)
+        sites, links = typed["sites"], typed["fiber_links"]
+        key = (frame_key(sites), frame_key(links), tuple(sorted(network_params(params).items())))
+        memo["fiber"] = FIBER_GRAPHS.get(key, lambda: build_fiber_graph(sites, links, params)).copy()
     return memo["fiber"]
 
 

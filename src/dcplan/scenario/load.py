@@ -19,6 +19,7 @@ from pydantic import ValidationError
 
 from dcplan.errors import InputError, InputProblem
 from dcplan.paths import default_scenario_dir
+from dcplan.scenario.cache import TABLE_ROWS, frame_key, handout
 from dcplan.scenario.checks import ParamWhere, cross_checks
 from dcplan.scenario.geo_checks import geo_checks
 from dcplan.scenario.layers import read_layers, remap_problems
@@ -246,6 +247,18 @@ def _as_strings(df: pd.DataFrame) -> pd.DataFrame:
 
 
 # ----- validating one table --------------------------------------------------------------------
+
+
+def _validate_table_cached(spec: TableSpec, raw: pd.DataFrame, label: str, problems: list[InputProblem]) -> pd.DataFrame | None:
+    """:func:`_validate_table`, memoised by the table's name, label and cells (scenario/cache.py)."""
+
+    def make() -> tuple[pd.DataFrame | None, list[InputProblem]]:
+        found: list[InputProblem] = []
+        return _validate_table(spec, raw, label, found), found
+
+    typed, found = TABLE_ROWS.get((spec.name, label, frame_key(raw)), make)
+    problems += found
+    return None if typed is None else handout(typed)
 
 
 def _validate_table(spec: TableSpec, raw: pd.DataFrame, label: str, problems: list[InputProblem]) -> pd.DataFrame | None:
@@ -597,7 +610,7 @@ def _assemble(
     typed: dict[str, pd.DataFrame] = {}
     checkable: dict[str, pd.DataFrame] = {}  # tables present with every column: cross-checked
     for spec in TABLES.values():
-        t = _validate_table(spec, work[spec.name], labels[spec.name], problems) if spec.name in work else None
+        t = _validate_table_cached(spec, work[spec.name], labels[spec.name], problems) if spec.name in work else None
         if t is not None and spec.name in present and spec.name in MUST_HAVE_ROWS and work[spec.name].empty:
             msg = f"table {spec.name} is empty; expected at least one row{MUST_HAVE_ROWS[spec.name]}"
             problems.append(InputProblem(labels[spec.name], msg))

@@ -7,8 +7,9 @@ parser or memory error:
   empty files are refused naming the file and, where it helps, the line;
 - scenario.yaml is read with every scalar kept as text (so YAML 1.1 does not turn `040` into
   32 or `no` into False: each value is parsed later by its schema type), without anchors or
-  aliases (a 1 KB "alias bomb" would otherwise expand until memory runs out) and without
-  duplicate keys (which YAML would silently resolve to the last one).
+  aliases (a 1 KB "alias bomb" would otherwise expand until memory runs out), without
+  duplicate keys (which YAML would silently resolve to the last one) and without nesting deeper
+  than MAX_YAML_DEPTH (a few hundred levels would exhaust Python's recursion limit).
 """
 
 from __future__ import annotations
@@ -22,9 +23,14 @@ import pandas as pd
 import yaml
 from yaml.nodes import MappingNode
 
+from dcplan.scenario.cache import CSV_FILES, bytes_key, handout
+
 UTF8_CSV = "expected a UTF-8 CSV"
 MAX_FILE_BYTES = 200_000_000
 """Larger files are refused rather than read (a table of the default is a few kB)."""
+MAX_YAML_DEPTH = 32
+"""Deeper nesting in scenario.yaml is refused (the schema needs four levels; a few hundred
+would exhaust Python's recursion limit while composing)."""
 
 
 class ReadProblem(Exception):
@@ -72,11 +78,50 @@ def read_csv_text(path: Path) -> pd.DataFrame:
     """Read a CSV as strings; the index is the 0-based data line, so line = index + 2 even
     when the file has blank lines. Rows whose cells are all blank are dropped.
 
-    Raises ReadProblem for a file that is not a readable UTF-8 CSV."""
-    text = _decode_utf8(_read_bytes(path))
+    Raises ReadProblem for a file that is not a readable UTF-8 CSV. Parsed files are cached by
+    the SHA-256 of their bytes (scenario/cache.py)."""
+    data = _read_bytes(path)
+    df, problem = CSV_FILES.get(bytes_key(data), lambda: _parse_csv(data))
+    if problem is not None:
+        raise ReadProblem(problem.message, problem.row)
+    return handout(df)
+
+
+def _parse_csv(data: bytes) -> tuple[pd.DataFrame, None] | tuple[None, ReadProblem]:
+    """(the table, None) or (None, why `data` is no readable UTF-8 CSV)."""
+    try:
+        return _csv_frame(data), None
+    except ReadProblem as e:
+        return None, e
+
+
+def _extra_cells(text: str) -> ReadProblem | None:
+    """The first row with more cells than the header has columns (pandas would silently take
+    the first data row's extra cells as an index, shifting every value one column)."""
+    rows = csv.reader(io.StringIO(text), skipinitialspace=True)
+    try:
+        width = len(next(rows))
+        for cells in rows:
+            if len(cells) > width:
+                return ReadProblem(
+                    f"line {rows.line_num} has {len(cells)} cells, but the header row has {width} columns; remove the "
+                    f"extra cells (or quote a value that holds a comma); {UTF8_CSV}",
+                    row=rows.line_num,
+                )
+    except (StopIteration, csv.Error):
+        return None  # no header, or not CSV: pandas says so below
+    return None
+
+
+def _csv_frame(data: bytes) -> pd.DataFrame:
+    text = _decode_utf8(data)
+    extra = _extra_cells(text)
+    if extra is not None:
+        raise extra
     try:
         df = pd.read_csv(
-            io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True, skip_blank_lines=False
+            io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True, skip_blank_lines=False,
+            index_col=False,
         )
     except pd.errors.EmptyDataError:
         raise ReadProblem(f"the file has no header row; {UTF8_CSV} with a header row") from None
@@ -147,7 +192,19 @@ def read_yaml(path: Path) -> Any:
             f"byte 0x{data[e.start]:02x} on line {line} is not UTF-8; expected a UTF-8 YAML file", row=line
         ) from None
     try:
+        depth = 0
         for event in yaml.parse(text, Loader=yaml.SafeLoader):  # events only: aliases are not expanded
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_YAML_DEPTH:
+                    line = event.start_mark.line + 1
+                    raise ReadProblem(
+                        f"mappings or lists nested more than {MAX_YAML_DEPTH} deep (line {line}); "
+                        "scenario.yaml needs a few levels at most",
+                        row=line,
+                    )
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
                 what = "alias '*" if isinstance(event, yaml.AliasEvent) else "anchor '&"
                 line = event.start_mark.line + 1

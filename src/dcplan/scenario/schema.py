@@ -50,7 +50,13 @@ GLOBAL_ASSETS = ("cowos_expansion", "hbm_expansion")
 ASSET_UNITS = {"shell": "MW", "grid_interconnection": "MW", "gas_turbine": "MW", "transformer": "MVA", GSU_ASSET: "MVA"}
 
 Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, pattern=r"^[A-Za-z0-9_\-]+$")]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+def _visible(v: str) -> str:
+    if not any(c.isprintable() and not c.isspace() for c in v):
+        raise ValueError("no visible character (only spaces or invisible format characters); a value is required")
+    return v
+
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_visible)]
 Year = Annotated[int, Field(ge=1990, le=2100)]
 NonNeg = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Pos = Annotated[float, Field(gt=0, allow_inf_nan=False)]
@@ -66,6 +72,10 @@ def _not_placeholder(v: str) -> str:
     if v.lower() in PLACEHOLDERS:
         raise ValueError(
             f"'{v}' is a placeholder, not a source; expected where the figure comes from (or 'assumption: ...')"
+        )
+    if not any(c.isalpha() for c in v):
+        raise ValueError(
+            f"'{v}' has no letters, so it names no source; expected where the figure comes from (or 'assumption: ...')"
         )
     return v
 

@@ -13,7 +13,11 @@ build a mapping and call :func:`parse_solver_options`.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import math
+import os
+import sys
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -24,17 +28,41 @@ from dcplan.errors import InputError, InputProblem
 OptionValue = bool | int | float | str
 
 
-def _highs():
+@contextlib.contextmanager
+def stdout_to_stderr():
+    """Send C-level stdout to stderr for the duration (HiGHS prints its banner with printf when
+    the first ``Highs`` of a process is made)."""
+    try:
+        fd = sys.__stdout__.fileno() if sys.__stdout__ is not None else 1
+        sys.__stdout__.flush() if sys.__stdout__ is not None else None
+        saved = os.dup(fd)
+    except (OSError, ValueError, AttributeError):  # no real stdout (embedded, some notebooks)
+        yield
+        return
+    try:
+        os.dup2(2, fd)
+        yield
+    finally:
+        os.dup2(saved, fd)
+        os.close(saved)
+
+
+def quiet_highs():
+    """A ``highspy.Highs`` with output off whose banner goes to stderr, never to stdout (so
+    ``dcplan validate`` and piped output stay clean)."""
     import highspy
 
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    with stdout_to_stderr():
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
     return h
+
+
 
 
 def option_names() -> list[str]:
     """Names of the HiGHS options highspy lists (for 'did you mean' hints)."""
-    return sorted(n for n in dir(_highs().getOptions()) if not n.startswith("_"))
+    return sorted(n for n in dir(quiet_highs().getOptions()) if not n.startswith("_"))
 
 
 def _as_type(kind: str, value: Any) -> OptionValue:
@@ -64,9 +92,12 @@ def _as_type(kind: str, value: Any) -> OptionValue:
         if isinstance(value, bool):
             raise ValueError("a number")
         try:
-            return float(value)
+            x = float(value)
         except (TypeError, ValueError):
             raise ValueError("a number") from None
+        if math.isnan(x):
+            raise ValueError("a number (not NaN)")
+        return x
     if isinstance(value, bool):  # YAML 1.1 reads on/off/yes/no as booleans
         return "on" if value else "off"
     if isinstance(value, str) and value.strip().lower() in ("true", "yes", "false", "no"):
@@ -113,7 +144,7 @@ def solver_option_problems(
         return {}, problems
     import highspy
 
-    h = _highs()
+    h = quiet_highs()
     out: dict[str, OptionValue] = {}
     names = None
     for name, value in given.items():

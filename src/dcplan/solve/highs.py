@@ -11,10 +11,7 @@ hold the parametric arrays against.
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
-import sys
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,6 +23,7 @@ from pyomo.core.base.param import Param
 from pyomo.core.base.var import Var
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
+from dcplan.scenario.solver_options import quiet_highs
 from dcplan.solve.parametric import Arrays, ParametricLP
 
 log = logging.getLogger(__name__)
@@ -97,30 +95,9 @@ def compile_lp(model) -> _Compiled:
     return _Compiled(c, offset, A, row_lower, row_upper, col_lower, col_upper, list(info.rows), list(info.columns))
 
 
-@contextlib.contextmanager
-def _stdout_to_stderr():
-    """Send C-level stdout to stderr for the duration (HiGHS prints its banner with printf)."""
-    try:
-        fd = sys.__stdout__.fileno() if sys.__stdout__ is not None else 1
-        sys.__stdout__.flush() if sys.__stdout__ is not None else None
-        saved = os.dup(fd)
-    except (OSError, ValueError, AttributeError):  # no real stdout (embedded, some notebooks)
-        yield
-        return
-    try:
-        os.dup2(2, fd)
-        yield
-    finally:
-        os.dup2(saved, fd)
-        os.close(saved)
-
-
 def new_highs() -> highspy.Highs:
     """A silent ``highspy.Highs``: its banner goes to stderr, never to stdout, and output is off."""
-    with _stdout_to_stderr():
-        h = highspy.Highs()
-        h.setOptionValue("output_flag", False)
-    return h
+    return quiet_highs()
 
 
 SOLVER_LOG_STDERR = "-"
