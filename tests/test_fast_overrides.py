@@ -67,11 +67,11 @@ def test_fast_path_shares_what_it_did_not_change(default):
     fiber_graph(default)
     scenario_corridors(default)
     v = default.with_overrides({"sites.*.pue": 1.2})
-    assert v.tables["sites"] is not default.tables["sites"]
-    assert all(v.tables[k] is default.tables[k] for k in default.tables if k != "sites")
+    assert not v.tables.shares("sites", default.tables)
+    assert all(v.tables.shares(k, default.tables) for k in default.tables if k != "sites")
     assert changed_params(v, default) == {"sites.*.pue", "table:sites"}
-    assert v.__dict__.get("regions") is default.__dict__["regions"]  # reads regions.csv only: shared
-    assert "sites" not in v.__dict__  # reads sites.csv: recomputed
+    assert v._views.get("regions") is default._views["regions"]  # reads regions.csv only: shared
+    assert "sites" not in v._views  # reads sites.csv: recomputed
     assert "corridor_records" in v._derived and "fiber_graph" not in v._derived  # the graph carries every site column
     assert float(v.sites["pue"].iloc[0]) == 1.2
 
@@ -91,7 +91,7 @@ def test_cross_checked_cells_take_the_full_path(default, over):
         v = default.with_overrides(over)
     except InputError:
         return  # the full path's answer (a blank PUE is an error)
-    assert all(v.tables[k] is not default.tables[k] for k in default.tables)  # re-read, not shared
+    assert not any(v.tables.shares(k, default.tables) for k in default.tables)  # re-read, not shared
     assert_same_scenario(v, full_path(default, over))
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -305,7 +306,7 @@ def _fmt(v: float | None, unit: str) -> str:
     return f"{v:,.1f}"
 
 
-def render(table: pd.DataFrame, scope: str, command: str, notes: list[str] = ()) -> str:
+def render(table: pd.DataFrame, scope: str, command: str, notes: Sequence[str] = ()) -> str:
     """docs/validation.md from a comparison table (and `notes` on the run, one paragraph each)."""
     lines = [
         "# The default beside published figures",

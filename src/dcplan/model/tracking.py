@@ -10,18 +10,20 @@ shares every other table) would compute the same thing, so its result can be reu
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Mapping
+from typing import Any
 
-from dcplan.scenario.scenario import TABLE_CACHES, RecordingTables, Scenario
+from dcplan.scenario.frozen import FrozenDict, FrozenTables
+from dcplan.scenario.scenario import RecordingTables, Scenario
 
 TABLE_PREFIX = "table:"
 """Names of tables among the recorded reads and the changes: ``table:sites``."""
 
 
-class Recording(dict):
-    """A parameters dict that records the names read."""
+class Recording(FrozenDict):
+    """A read-only parameters dict that records the names read."""
 
-    def __init__(self, base: dict):
+    def __init__(self, base: Mapping[str, Any]):
         super().__init__(base)
         self.read: set[str] = set()
 
@@ -49,13 +51,8 @@ def params_view(scn: Scenario, tables: bool = False) -> tuple[Scenario, Recordin
     rec = Recording(scn.params)
     over = Recording(scn.overrides)
     over.read = rec.read  # one record of names for both
-    if tables:
-        view = replace(scn, params=rec, overrides=over, tables=RecordingTables(scn.tables, rec.read, TABLE_PREFIX))
-    else:
-        view = replace(scn, params=rec, overrides=over)
-        view.__dict__.update({k: scn.__dict__[k] for k in TABLE_CACHES if k in scn.__dict__})
-    view._derived = scn._derived
-    return view, rec
+    recording = RecordingTables(scn.tables, rec.read, TABLE_PREFIX) if tables else None
+    return scn.params_view(rec, over, recording), rec
 
 
 def table_reads(names: set[str] | frozenset[str]) -> frozenset[str]:
@@ -71,6 +68,8 @@ def changed_params(a: Scenario, b: Scenario) -> set[str] | None:
         return None
     out = {k for k in a.params.keys() | b.params.keys() if a.params.get(k) != b.params.get(k)}
     out |= {k for k in a.overrides.keys() | b.overrides.keys() if a.overrides.get(k) != b.overrides.get(k)}
-    if a.tables is not b.tables:
-        out |= {TABLE_PREFIX + k for k in a.tables if a.tables[k] is not b.tables[k]}
+    ta, tb = a.tables, b.tables
+    if ta is not tb:
+        assert isinstance(ta, FrozenTables) and isinstance(tb, FrozenTables)  # every Scenario's tables are
+        out |= {TABLE_PREFIX + k for k in ta if not ta.shares(k, tb)}
     return out

@@ -77,8 +77,11 @@ COPY_ON_WRITE = int(pd.__version__.split(".")[0]) >= 3
 """pandas >= 3 always copies shared data on the first write (so shallow copies are safe)."""
 
 
-def handout(df: pd.DataFrame) -> pd.DataFrame:
-    """A copy of cached `df` that the caller may change without changing the cache."""
+F = TypeVar("F", pd.DataFrame, pd.Series)
+
+
+def handout(df: F) -> F:
+    """A copy of cached `df` (a DataFrame or Series) that the caller may change without changing the cache."""
     return df.copy(deep=not COPY_ON_WRITE)
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pandas as pd
 
 from dcplan.errors import InputError, InputProblem
+from dcplan.scenario.frozen import FrozenDict, FrozenTables, cached_view
 
 H100_REFERENCE_PFLOPS = 0.989
 """Dense BF16 PFLOP/s of one H100 SXM: the unit of H100-equivalents (Epoch AI chip_types)."""
@@ -19,26 +19,40 @@ TABLE_CACHES = (
     "sites", "regions", "gpus", "supply", "site_region", "_permitting", "_pipeline", "gpu_spec", "region_spec", "slices",
     "_profiles",
 )
-"""Cached properties computed from the tables alone: a parameter-only variant shares them."""
+"""Cached views computed from the tables alone: a parameter-only variant shares them."""
 
 T = TypeVar("T")
 
 
-@dataclass
+@dataclass(frozen=True, eq=False)
 class Scenario:
     """A scenario ready to build: validated tables (typed DataFrames) and parameters.
 
     Build one with :func:`dcplan.load_scenario` or :func:`dcplan.scenario_from_tables`.
+
+    Immutable: no field can be reassigned; `tables` and `raw_tables` hand out copies and refuse
+    new tables; `params`, `overrides` and `solver_options` refuse changes (TypeError naming
+    :meth:`with_overrides`, which returns a changed copy). So the views cached on first use
+    (`sites`, `gpus`, `gpu_spec`, ..., kept in `_views`; dicts read-only, DataFrames handed out as
+    copies) always match the tables, and other layers' caches live in :meth:`derived`.
     """
 
     name: str
-    tables: dict[str, pd.DataFrame]
-    params: dict[str, float]
+    tables: Mapping[str, pd.DataFrame]
+    params: Mapping[str, float]
     description: str = ""
     folder: Path | None = None
-    overrides: dict = field(default_factory=dict)
+    overrides: Mapping[str, Any] = field(default_factory=dict)
     scope: str = ""
     """Who the planner is (scenario.yaml `scope:`), e.g. the whole US AI build-out or one company."""
+
+    def __post_init__(self) -> None:
+        for name in ("tables", "raw_tables"):
+            if not isinstance(getattr(self, name), FrozenTables):
+                object.__setattr__(self, name, FrozenTables(getattr(self, name)))
+        for name in ("params", "overrides", "solver_options"):
+            if not isinstance(getattr(self, name), FrozenDict):
+                object.__setattr__(self, name, FrozenDict(getattr(self, name)))
 
     def __repr__(self) -> str:
         sites = self.tables.get("sites")
@@ -97,26 +111,26 @@ class Scenario:
         return r / ((1.0 + r) * (1.0 - (1.0 + r) ** -n))
 
     # ----- tables --------------------------------------------------------------------------
-    @cached_property
+    @cached_view
     def sites(self) -> pd.DataFrame:
         return self.tables["sites"].set_index("site")
 
-    @cached_property
+    @cached_view
     def regions(self) -> pd.DataFrame:
         return self.tables["regions"].set_index("region")
 
-    @cached_property
+    @cached_view
     def gpus(self) -> pd.DataFrame:
         """GPU generations indexed by id, with an added `h100e_per_gpu` column."""
         g = self.tables["gpus"].set_index("generation").copy()
         g["h100e_per_gpu"] = g["dense_bf16_pflops_per_gpu"] / H100_REFERENCE_PFLOPS
         return g
 
-    @cached_property
+    @cached_view
     def supply(self) -> pd.DataFrame:
         return self.tables["supply"].set_index("year")
 
-    @cached_property
+    @cached_view
     def site_region(self) -> dict[str, str]:
         return dict(zip(self.tables["sites"]["site"], self.tables["sites"]["region"], strict=False))
 
@@ -130,7 +144,7 @@ class Scenario:
             return base
         return base + self._permitting.get((region, asset), 0)
 
-    @cached_property
+    @cached_view
     def _permitting(self) -> dict[tuple[str, str], int]:
         perm = self.tables.get("permitting")
         if perm is None:
@@ -148,7 +162,7 @@ class Scenario:
             return True
         return any(k in self.overrides for k in self.GROWTH_KEYS)
 
-    @cached_property
+    @cached_view
     def _demand_table(self) -> dict[int, float]:
         dem = self.tables.get("demand")
         return {} if dem is None else {int(y): float(x) for y, x in zip(dem["year"], dem["h100e_millions"], strict=False)}
@@ -161,7 +175,7 @@ class Scenario:
         t = self.tables.get("power_technologies")
         return t is None or t.empty
 
-    @cached_property
+    @cached_view
     def technologies(self) -> pd.DataFrame:
         """Power technologies indexed by id (power_technologies.csv or the legacy gas turbine)."""
         from dcplan.scenario.schema import CO2_T_PER_MMBTU_GAS, LEGACY_TECHNOLOGY, PowerTechnologyRow
@@ -181,20 +195,20 @@ class Scenario:
         }
         return pd.DataFrame([row], columns=list(PowerTechnologyRow.model_fields)).set_index("technology")
 
-    @cached_property
+    @cached_view
     def tech_spec(self) -> dict[str, dict]:
         """Technology rows as plain dicts (fast lookups while building the model)."""
         return self.technologies.to_dict("index")
 
-    @cached_property
-    def onsite_technologies(self) -> list[str]:
-        return [k for k, r in self.tech_spec.items() if r["kind"] == "onsite"]
+    @cached_view
+    def onsite_technologies(self) -> tuple[str, ...]:
+        return tuple(k for k, r in self.tech_spec.items() if r["kind"] == "onsite")
 
-    @cached_property
-    def contracted_technologies(self) -> list[str]:
-        return [k for k, r in self.tech_spec.items() if r["kind"] == "contracted"]
+    @cached_view
+    def contracted_technologies(self) -> tuple[str, ...]:
+        return tuple(k for k, r in self.tech_spec.items() if r["kind"] == "contracted")
 
-    @cached_property
+    @cached_view
     def gsu_mva_per_mw(self) -> dict[str, float]:
         """On-site technologies that need generator step-up transformers -> MVA of GSU per MW
         (power_technologies.csv column gsu_mva_per_mw > 0; eq. T3)."""
@@ -219,7 +233,7 @@ class Scenario:
             return int(self.tech_spec[asset]["lifetime_years"])
         return int(self.params[f"lifetime_years.{asset}"])
 
-    @cached_property
+    @cached_view
     def _tech_slices(self) -> dict[tuple[str, str], tuple[float, float]]:
         ts = self.tables.get("power_technology_slices")
         if ts is None or ts.empty:
@@ -235,7 +249,7 @@ class Scenario:
         hit = self._tech_slices.get((tech, slice_))
         return hit[1] if hit is not None else float(self.tech_spec[tech]["capacity_credit"])
 
-    @cached_property
+    @cached_view
     def delivery_caps_mw(self) -> dict[tuple[str, int], float]:
         """(family, year) -> MW of the family the planner can have delivered that year (share x
         deliveries). A family with no rows is not capped."""
@@ -253,7 +267,7 @@ class Scenario:
             for f, y, mw, share in zip(d["family"], d["year"], d["deliveries_mw_per_year"], d["planner_share"], strict=False)
         }
 
-    @cached_property
+    @cached_view
     def plants(self) -> pd.DataFrame:
         """Named plants (power_plants.csv) indexed by plant id."""
         from dcplan.scenario.schema import PowerPlantRow
@@ -263,7 +277,7 @@ class Scenario:
             t = pd.DataFrame(columns=list(PowerPlantRow.model_fields))
         return t.set_index("plant")
 
-    @cached_property
+    @cached_view
     def co2_caps_mt(self) -> dict[str, float]:
         """CO2 caps in Mt per year: 'US' (co2.cap_mt_per_year) and per region; a negative cap is none."""
         from dcplan.scenario.schema import CO2_STATE_CAP_PREFIX
@@ -283,7 +297,7 @@ class Scenario:
             return p["demand.start_h100e_millions"] * p["demand.growth_per_year"] ** (year - self.start_year)
         return self._demand_table[year]
 
-    @cached_property
+    @cached_view
     def tranches(self) -> dict[str, tuple[float, float, float]]:
         """Value-of-compute tranches: id -> (share of demand, value USD per H100e-year in the
         first year, change per year). Without demand_tranches.csv one tranche, 'all', valued at
@@ -296,7 +310,7 @@ class Scenario:
             for k, f, v, c in zip(tr["tranche"], tr["share_of_demand"], tr["value_usd_per_h100e_year"], tr["value_change_per_year"], strict=False)
         }
 
-    @cached_property
+    @cached_view
     def cowos_allocation(self) -> dict[str, float]:
         """Generation -> the most of the planner's CoWoS share its vendor gets (cowos_allocation.csv)."""
         ca = self.tables.get("cowos_allocation")
@@ -319,7 +333,7 @@ class Scenario:
         base = self.region_spec[region]["power_price_usd_per_mwh"]
         return base * (1.0 + self.params["power_price.escalation_per_year"]) ** (year - self.start_year)
 
-    @cached_property
+    @cached_view
     def _pipeline(self) -> dict[tuple[str, str], list[tuple[int, float]]]:
         out: dict[tuple[str, str], list[tuple[int, float]]] = {}
         pl = self.tables.get("pipeline")
@@ -332,18 +346,18 @@ class Scenario:
         """Pipeline capacity of `asset` at `site` online in `year` (MW, MVA for transformers)."""
         return sum(cap for y, cap in self._pipeline.get((site, asset), ()) if y <= year)
 
-    @cached_property
+    @cached_view
     def gpu_spec(self) -> dict[str, dict]:
         """GPU generation rows as plain dicts (fast lookups while building the model)."""
         return self.gpus.to_dict("index")
 
-    @cached_property
+    @cached_view
     def region_spec(self) -> dict[str, dict]:
         """Region rows as plain dicts (fast lookups while building the model)."""
         return self.regions.to_dict("index")
 
     # ----- time slices ---------------------------------------------------------------------
-    @cached_property
+    @cached_view
     def slices(self) -> dict[str, float]:
         """Representative time slices and their hours per year (one slice 'year' by default)."""
         ts = self.tables.get("time_slices")
@@ -351,7 +365,7 @@ class Scenario:
             return {"year": 8760.0}
         return {str(k): float(h) for k, h in zip(ts["slice"], ts["hours"], strict=False)}
 
-    @cached_property
+    @cached_view
     def _profiles(self) -> dict[tuple[str, str], tuple[float, float]]:
         sp = self.tables.get("slice_profiles")
         if sp is None or not len(sp):
@@ -400,16 +414,21 @@ class Scenario:
             solver_options=self.solver_options, scope=self.scope,
         )
 
-    raw_tables: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
-    solver_options: dict = field(default_factory=dict)
+    raw_tables: Mapping[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+    solver_options: Mapping[str, Any] = field(default_factory=dict)
     """HiGHS options (scenario.yaml's ``solver:``), checked and typed; see scenario/solver_options.py."""
-    _derived: dict[str, tuple[Any, frozenset[str], frozenset[str] | None]] = field(default_factory=dict, repr=False, compare=False)
+    _views: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+    """The cached views (cached_view), computed on first use from tables that cannot change."""
+    _derived: dict[str, tuple[Any, frozenset[str], frozenset[str] | None]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    """Values other layers derive from the scenario (see :meth:`derived`)."""
 
     def derived(self, key: str, make: Callable[[], T], depends_on: Iterable[str] = (), tables: Iterable[str] | None = None) -> T:
         """A value derived from this scenario (fiber graph, superclusters, corridors, ...), computed
         once by `make()`. `depends_on` names the parameters it reads besides the tables, `tables`
         the tables it reads (None: any table). A variant (:meth:`with_params`, :meth:`with_tables`)
-        keeps it unless one of those changed."""
+        keeps it unless one of those changed. The value is shared by such variants: do not change it."""
         hit = self._derived.get(key)
         if hit is None:
             hit = self._derived[key] = (make(), frozenset(depends_on), None if tables is None else frozenset(tables))
@@ -417,36 +436,52 @@ class Scenario:
             self.tables.note(hit[2])
         return hit[0]
 
-    def with_params(self, params: dict[str, float], overrides: dict) -> Scenario:
-        """This scenario with new (already validated) scalar parameters: the same tables, shared
-        rather than re-read, with the table-derived caches carried over (see with_overrides)."""
+    def with_params(self, params: Mapping[str, float], overrides: Mapping[str, Any]) -> Scenario:
+        """A new scenario with new (already validated) scalar parameters: the same tables, shared
+        rather than copied, with the table-derived caches carried over (see with_overrides)."""
         return self.with_tables({}, params, overrides)
 
-    def with_tables(self, tables: Mapping[str, pd.DataFrame], params: dict[str, float], overrides: dict) -> Scenario:
-        """This scenario with some tables replaced by new (already validated) typed tables and new
+    def with_tables(self, tables: Mapping[str, pd.DataFrame], params: Mapping[str, float], overrides: Mapping[str, Any]) -> Scenario:
+        """A new scenario with some tables replaced by new (already validated) typed tables and new
         (already validated) parameters. Unchanged tables are shared, not copied, and so are the
         cached views and derived objects that read none of the changed tables or parameters, so
         model/tracking.py can tell a variant's changes table by table."""
-        changed_tables = {k for k, v in tables.items() if self.tables.get(k) is not v}
+        current = self.tables
+        assert isinstance(current, FrozenTables)  # made so by __post_init__
+        changed_tables = {k for k, v in tables.items() if not current.holds(k, v)}
         new = Scenario(
-            name=self.name, tables={**self.tables, **tables} if changed_tables else self.tables, params=params,
-            description=self.description, folder=self.folder, overrides=overrides, raw_tables=self.raw_tables,
+            name=self.name, tables=current.replacing({k: tables[k] for k in changed_tables}) if changed_tables else current,
+            params=params, description=self.description, folder=self.folder, overrides=overrides, raw_tables=self.raw_tables,
             solver_options=self.solver_options, scope=self.scope,
         )
-        new.__dict__.update({
-            k: self.__dict__[k] for k in TABLE_CACHES if k in self.__dict__ and not (changed_tables and cache_tables(k, self) & changed_tables)
+        new._views.update({
+            k: self._views[k] for k in TABLE_CACHES if k in self._views and not (changed_tables and cache_tables(k, self) & changed_tables)
         })
         changed = {k for k in params.keys() | self.params.keys() if params.get(k) != self.params.get(k)}
-        new._derived = {
+        new._derived.update({
             k: v for k, v in self._derived.items()
             if not v[1] & changed and not (changed_tables and (v[2] is None or v[2] & changed_tables))
-        }
+        })
+        return new
+
+    def params_view(self, params: Mapping[str, float], overrides: Mapping[str, Any], tables: FrozenTables | None = None) -> Scenario:
+        """This scenario read through other mappings of the same values (model/tracking.py's
+        recording dicts, and with `tables` a recording of the same tables). The derived cache is
+        shared; the table views too unless `tables` is given (then they are computed again on the
+        view, so the tables they read are recorded)."""
+        new = Scenario(
+            name=self.name, tables=self.tables if tables is None else tables, params=params, description=self.description,
+            folder=self.folder, overrides=overrides, raw_tables=self.raw_tables, solver_options=self.solver_options, scope=self.scope,
+        )
+        if tables is None:
+            new._views.update({k: self._views[k] for k in TABLE_CACHES if k in self._views})
+        object.__setattr__(new, "_derived", self._derived)
         return new
 
 
-class RecordingTables(dict):
-    """A tables dict that records the names of the tables read, each as `prefix` + name, into
-    `read` (model/tracking.py, :func:`cache_tables`)."""
+class RecordingTables(FrozenTables):
+    """Read-only tables that record the names of the tables read, each as `prefix` + name, into
+    `read` (model/tracking.py, :func:`cache_tables`); the frames are those of `base`, shared."""
 
     def __init__(self, base: Mapping[str, pd.DataFrame], read: set[str] | None = None, prefix: str = ""):
         super().__init__(base)
@@ -455,18 +490,15 @@ class RecordingTables(dict):
 
     def note(self, names: Iterable[str] | None) -> None:
         """Record `names` as read (None: every table)."""
-        self.read.update(self.prefix + k for k in (self.keys() if names is None else names))
+        self.read.update(self.prefix + k for k in (self._tables if names is None else names))
 
-    def __getitem__(self, k):
+    def __getitem__(self, k: str) -> pd.DataFrame:
         self.note((k,))
         return super().__getitem__(k)
 
-    def get(self, k, default=None):
-        self.note((k,))
-        return super().get(k, default)
-
-    def __contains__(self, k):
-        self.note((k,))
+    def __contains__(self, k: object) -> bool:
+        if isinstance(k, str):
+            self.note((k,))
         return super().__contains__(k)
 
     def items(self):
@@ -483,10 +515,11 @@ _CACHE_TABLES: dict[str, frozenset[str]] = {}
 
 def cache_tables(name: str, scenario: Scenario) -> frozenset[str]:
     """The tables the cached view `name` (one of :data:`TABLE_CACHES`) reads, found once by
-    computing it on a copy of a scenario whose tables dict records what is read."""
+    computing it on a copy of a scenario whose tables record what is read."""
     hit = _CACHE_TABLES.get(name)
     if hit is None:
-        probe = Scenario(name="probe", tables=RecordingTables(scenario.tables), params=scenario.params, overrides=scenario.overrides)
+        tables = RecordingTables(scenario.tables)
+        probe = Scenario(name="probe", tables=tables, params=scenario.params, overrides=scenario.overrides)
         getattr(probe, name)
-        hit = _CACHE_TABLES[name] = frozenset(probe.tables.read)
+        hit = _CACHE_TABLES[name] = frozenset(tables.read)
     return hit

@@ -478,8 +478,6 @@ def _check_list_scenario(origin: str, i: int, sc: dict[str, Any]) -> list[InputP
 def _check_paths_exist(origin: str, base, m: SweepSpecModel, params: list[Parameter]) -> list[InputProblem]:
     """Each table-cell path names rows the base scenario has (wildcards included), and the fixed
     overrides load."""
-    import copy
-
     from dcplan.scenario.overrides import apply_cell_overrides, split_overrides
 
     out: list[InputProblem] = []
@@ -492,7 +490,7 @@ def _check_paths_exist(origin: str, base, m: SweepSpecModel, params: list[Parame
             probe.setdefault(path, 0)
             keys.setdefault(path, f"scenarios[{i}]")
     _, cells, _ = split_overrides(probe, origin)
-    frames = copy.deepcopy(base.raw_tables)
+    frames = dict(base.raw_tables.items())  # copies of the raw tables (the overrides below write into them)
     for path in cells:
         for x in apply_cell_overrides(frames, {path: 0}, origin):
             out.append(InputProblem(origin, x.message.replace("override ", "", 1), column=keys[path]))
