@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from dcplan.scenario.frozen import FrozenDict, FrozenTables
+from dcplan.scenario.frozen import FrozenDict
 from dcplan.scenario.scenario import RecordingTables, Scenario
 
 TABLE_PREFIX = "table:"
@@ -68,8 +68,6 @@ def changed_params(a: Scenario, b: Scenario) -> set[str] | None:
         return None
     out = {k for k in a.params.keys() | b.params.keys() if a.params.get(k) != b.params.get(k)}
     out |= {k for k in a.overrides.keys() | b.overrides.keys() if a.overrides.get(k) != b.overrides.get(k)}
-    ta, tb = a.tables, b.tables
-    if ta is not tb:
-        assert isinstance(ta, FrozenTables) and isinstance(tb, FrozenTables)  # every Scenario's tables are
-        out |= {TABLE_PREFIX + k for k in ta if not ta.shares(k, tb)}
+    if a.tables is not b.tables:
+        out |= {TABLE_PREFIX + k for k in a.tables if not a.tables.shares(k, b.tables)}
     return out

@@ -219,7 +219,8 @@ class LabelIndex:
         ``shadow_prices``)."""
         years, ny = self.years, len(self.years)
         x = col_value
-        h100e = scn.gpus["h100e_per_gpu"].reindex(list(params["h100e_per_gpu"])).to_numpy(dtype=float)
+        gs = scn.gpu_spec
+        h100e = np.array([gs[g]["h100e_per_gpu"] if g in gs else np.nan for g in params["h100e_per_gpu"]], dtype=float)
         comp = np.bincount(self.use_y, weights=x[self.use_j] * self.use_w * h100e[self.use_g], minlength=ny) * 1e3
         unmet = np.bincount(self.unmet_y, weights=x[self.unmet_j] * self.unmet_w, minlength=ny) * 1e3
         lf = float(scn.params["operations.load_factor"])

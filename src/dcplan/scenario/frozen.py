@@ -13,7 +13,7 @@ first use can never go stale.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, KeysView, Mapping
 from typing import Any, Generic, NoReturn, TypeVar, overload
 
 import pandas as pd
@@ -78,6 +78,14 @@ class FrozenTables(Mapping[str, pd.DataFrame]):
 
     def __contains__(self, name: object) -> bool:
         return name in self._tables
+
+    def keys(self) -> KeysView[str]:
+        return self._tables.keys()
+
+    def rows(self, name: str) -> int:
+        """Rows of table `name` (0 when the scenario has no such table), without copying it."""
+        t = self._tables.get(name)
+        return 0 if t is None else len(t)
 
     def holds(self, name: str, frame: pd.DataFrame) -> bool:
         """True when table `name` is the very frame `frame` (not a copy of it)."""

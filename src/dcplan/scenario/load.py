@@ -21,6 +21,7 @@ from dcplan.errors import InputError, InputProblem
 from dcplan.paths import default_scenario_dir
 from dcplan.scenario.cache import TABLE_ROWS, frame_key, handout
 from dcplan.scenario.checks import ParamWhere, cross_checks
+from dcplan.scenario.frozen import FrozenTables
 from dcplan.scenario.geo_checks import geo_checks
 from dcplan.scenario.layers import read_layers, remap_problems
 from dcplan.scenario.overrides import apply_cell_overrides, flatten, flatten_checked, split_overrides
@@ -632,11 +633,11 @@ def _assemble(
     scn = Scenario(
         name=name,
         description=description,
-        tables={k: v.reset_index(drop=True) for k, v in typed.items()},
+        tables=FrozenTables({k: v.reset_index(drop=True) for k, v in typed.items()}),
         params=params,
         folder=folder,
         overrides=merged,
-        raw_tables=pristine,
+        raw_tables=FrozenTables(pristine),
         solver_options=dict(solver_options or {}),
         scope=scope,
     )

@@ -38,7 +38,7 @@ class Scenario:
     """
 
     name: str
-    tables: Mapping[str, pd.DataFrame]
+    tables: FrozenTables
     params: Mapping[str, float]
     description: str = ""
     folder: Path | None = None
@@ -157,8 +157,7 @@ class Scenario:
     def demand_from_growth(self) -> bool:
         """True when demand is start x growth^(y - y0): no demand.csv, `demand.use_growth` = 1,
         or an override of the start or the growth (so a sweep over growth changes demand)."""
-        dem = self.tables.get("demand")
-        if dem is None or not len(dem) or self.params.get("demand.use_growth", 0):
+        if not self.tables.rows("demand") or self.params.get("demand.use_growth", 0):
             return True
         return any(k in self.overrides for k in self.GROWTH_KEYS)
 
@@ -172,8 +171,7 @@ class Scenario:
     def legacy_power(self) -> bool:
         """True when the scenario has no power_technologies.csv: one on-site technology,
         `gas_turbine`, built from the gas_turbine parameters and supply.csv."""
-        t = self.tables.get("power_technologies")
-        return t is None or t.empty
+        return not self.tables.rows("power_technologies")
 
     @cached_view
     def technologies(self) -> pd.DataFrame:
@@ -414,7 +412,7 @@ class Scenario:
             solver_options=self.solver_options, scope=self.scope,
         )
 
-    raw_tables: Mapping[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+    raw_tables: FrozenTables = field(default_factory=lambda: FrozenTables({}), repr=False)
     solver_options: Mapping[str, Any] = field(default_factory=dict)
     """HiGHS options (scenario.yaml's ``solver:``), checked and typed; see scenario/solver_options.py."""
     _views: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
@@ -447,7 +445,6 @@ class Scenario:
         cached views and derived objects that read none of the changed tables or parameters, so
         model/tracking.py can tell a variant's changes table by table."""
         current = self.tables
-        assert isinstance(current, FrozenTables)  # made so by __post_init__
         changed_tables = {k for k, v in tables.items() if not current.holds(k, v)}
         new = Scenario(
             name=self.name, tables=current.replacing({k: tables[k] for k in changed_tables}) if changed_tables else current,
@@ -500,6 +497,10 @@ class RecordingTables(FrozenTables):
         if isinstance(k, str):
             self.note((k,))
         return super().__contains__(k)
+
+    def rows(self, name: str) -> int:
+        self.note((name,))
+        return super().rows(name)
 
     def items(self):
         self.note(None)
