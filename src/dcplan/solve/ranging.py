@@ -64,9 +64,9 @@ class Ranger:
         h.run()
         self.highs = h
         self.basis = h.getBasis()
-        self.ok = h.getModelStatus() == highspy.HighsModelStatus.kOptimal and np.isclose(
+        self.ok = bool(h.getModelStatus() == highspy.HighsModelStatus.kOptimal and np.isclose(
             h.getInfo().objective_function_value, self.objective, rtol=1e-9, atol=1e-9
-        )
+        ))
         self.row_up = self.row_dn = self.col_up = np.empty(0)
         if self.ok:
             status, rng = h.getRanging()
@@ -153,12 +153,12 @@ class Ranger:
         r_idx = np.array([k for k, _ in rows], np.int32)
         c_idx = np.array(cols, np.int32)
         if len(r_idx):
-            side = np.array([s for _, s in rows])
+            sides = np.array([s for _, s in rows])
             lo, up = lp.row_lower[r_idx].copy(), lp.row_upper[r_idx].copy()
             eq = lo == up
-            up = np.where(side > 0, up + step, up)
-            lo = np.where((side < 0) | eq, lo + np.where(eq, step, -step), lo)
-            h.changeRowsBounds(len(r_idx), r_idx, lo, up)
+            up = np.where(sides > 0, up + step, up)
+            lo = np.where((sides < 0) | eq, lo + np.where(eq, step, -step), lo)
+            h.changeRowsBounds(len(r_idx), r_idx, lo, up)  # type: ignore[attr-defined]  # in highspy, missing from its stubs
         if len(c_idx):
             h.changeColsBounds(len(c_idx), c_idx, lp.col_lower[c_idx], lp.col_upper[c_idx] + step)
         try:
@@ -167,7 +167,7 @@ class Ranger:
             out = self.objective - float(h.getInfo().objective_function_value) if optimal else float("nan")
         finally:
             if len(r_idx):
-                h.changeRowsBounds(len(r_idx), r_idx, lp.row_lower[r_idx], lp.row_upper[r_idx])
+                h.changeRowsBounds(len(r_idx), r_idx, lp.row_lower[r_idx], lp.row_upper[r_idx])  # type: ignore[attr-defined]
             if len(c_idx):
                 h.changeColsBounds(len(c_idx), c_idx, lp.col_lower[c_idx], lp.col_upper[c_idx])
             self.resolves += 1
