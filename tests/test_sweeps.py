@@ -22,7 +22,15 @@ from typer.testing import CliRunner
 
 from dcplan.cli import app
 from dcplan.sweeps import load
-from dcplan.sweeps.runner import clear_plans, run_sweep
+from dcplan.sweeps.runner import (
+    clear_plans,
+    nearest_neighbour_chain,
+    plan_tasks,
+    run_sweep,
+    segments,
+    step_distance,
+    task_coordinates,
+)
 from dcplan.sweeps.samplers import design, lhs_unit, morris_indices, morris_unit
 from dcplan.sweeps.spec import SpecError, parse_spec
 
@@ -169,6 +177,56 @@ def test_cli_bad_spec_exits_1_naming_the_key_and_writes_nothing(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+# ----- warm-start order -----------------------------------------------------------------------------
+
+ORDER_PARAMS = {COWOS: {"dist": "uniform", "low": 20, "high": 200}, "planner_share.hbm": {"dist": "uniform", "low": 0.3, "high": 1.0},
+                "sites.*.pue": {"dist": "normal", "mean": 1.2, "sd": 0.05, "low": 1.05, "high": 1.4},
+                "horizon.end_year": {"values": [2026, 2027]}}  # the horizon changes the LP's structure: 2 groups
+
+
+def test_tasks_run_along_a_nearest_neighbour_chain_within_each_structure_group(base):
+    s = spec_of(base, sampler="lhs", samples=60, seed=5, parameters=ORDER_PARAMS)
+    d, tasks = plan_tasks(s, base)
+    groups = [t.group for t in tasks]
+    firsts = [g for k, g in enumerate(groups) if k == 0 or g != groups[k - 1]]
+    assert len(firsts) == 2 == len(set(firsts)), "each structure group is one contiguous block"
+    assert sorted(t.key for t in tasks) == sorted(set(d["key"])), "every scenario once"
+    again = [t.key for t in plan_tasks(s, base)[1]]
+    assert again == [t.key for t in tasks], "deterministic"
+    paths = [COWOS, "planner_share.hbm", "sites.*.pue", "horizon.end_year"]
+    by_key = {k: i for i, k in enumerate(d["key"])}
+    for g in firsts:
+        chain = [t for t in tasks if t.group == g]
+        design_order = sorted(chain, key=lambda t: by_key[t.key])
+        x = task_coordinates(design_order, paths)
+        assert x.shape == (len(chain), 3), "the horizon is constant within a group and left out"
+        pos = {t.key: i for i, t in enumerate(design_order)}
+        order = np.array([pos[t.key] for t in chain])
+        assert step_distance(x, order) < 0.6 * step_distance(x), "the chain is much shorter than design order"
+        centre = np.argmin(((x - x.mean(axis=0)) ** 2).sum(axis=1))
+        assert order[0] == centre, "the chain starts nearest the group's centre"
+
+
+def test_nearest_neighbour_chain_steps_to_the_nearest_unvisited_point():
+    x = np.array([[0.0], [10.0], [4.0], [5.0], [7.0], [1.0]])  # centre 4.5: starts at 4 (first of the tie), then 5, 7, 10, 1, 0
+    assert nearest_neighbour_chain(x).tolist() == [2, 3, 4, 1, 5, 0]
+    assert step_distance(x, nearest_neighbour_chain(x)) == pytest.approx(1 + 2 + 3 + 9 + 1)
+
+
+def test_coordinates_rank_numbers_categories_and_missing_values():
+    from dcplan.sweeps.runner import Task
+
+    ts = [Task("a", {"p": 1.0, "c": "x", "k": 3}), Task("b", {"p": 100.0, "k": 3}), Task("c", {"p": 10.0, "c": "y", "k": 3})]
+    x = task_coordinates(ts, ["p", "c", "k", "absent"])
+    np.testing.assert_allclose(x, [[0.0, 0.0], [1.0, 0.5], [0.5, 1.0]])  # ranks, not values; k and 'absent' add nothing
+
+
+def test_segments_split_the_chain_into_contiguous_stretches():
+    assert segments(7, 2) == [(0, 4), (4, 7)]
+    assert segments(2, 3) == [(0, 1), (1, 2)]
+    assert segments(0, 2) == [(0, 0)]
+
+
 # ----- running ------------------------------------------------------------------------------------
 
 LIST = [
@@ -235,6 +293,8 @@ def test_in_process_and_local_cluster_give_identical_answers(base, tmp_path):
     run_sweep(s, tmp_path / "dask", workers=2, base_scenario=base)
     a = load(tmp_path / "inproc").parameters.set_index("point")
     b = load(tmp_path / "dask").parameters.set_index("point")
+    workers = pd.concat([pd.read_parquet(f) for f in (tmp_path / "dask" / "scenarios").glob("*.parquet")])["worker"]
+    assert workers.nunique() == 2, "each of the 2 workers walks its own stretch of the chain"
     assert (a["status"] == "optimal").all() and (b["status"] == "optimal").all()
     np.testing.assert_allclose(b["objective_usd"], a["objective_usd"], rtol=1e-9)
     np.testing.assert_allclose(a["objective_usd"], [cost(w) for w in a[COWOS]], rtol=1e-9)

@@ -2,7 +2,8 @@
 
 Every worker keeps one `Plan` per structure key (a few, least recently used dropped) and re-solves
 it in place; scenarios are sent in order of their structure group, so a worker rebuilds only when
-the group changes. Workers return compact records (plain numbers and strings, never Pyomo objects);
+the group changes, and within a group along a nearest-neighbour chain in parameter space, one
+contiguous stretch per worker, so each warm start begins from a nearby scenario's basis. Workers return compact records (plain numbers and strings, never Pyomo objects);
 this process stores each as it arrives (see store.py), so a crash loses only scenarios in flight.
 """
 
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from dcplan.errors import InputError, SolveError
@@ -160,7 +162,8 @@ def load_base(spec: SweepSpec, base_scenario=None):
 
 def plan_tasks(spec: SweepSpec, base) -> tuple[pd.DataFrame, list[Task]]:
     """The design with each point's store key, and one task per distinct key, in structure-group
-    order (scenarios that share an LP structure run one after another)."""
+    order (scenarios that share an LP structure run one after another), each group along a
+    nearest-neighbour chain (`chain_within_groups`; docs/sweeps.md, "Why this order")."""
     d = design(spec)
     paths = [c for c in d.columns if c not in ("point", "trajectory", "step", "moved") and not c.startswith("u:")]
     bd = base_digest(base)
@@ -178,7 +181,74 @@ def plan_tasks(spec: SweepSpec, base) -> tuple[pd.DataFrame, list[Task]]:
     for t in tasks:
         t.group = tuple((p, _sortable(t.overrides.get(p))) for p in structural)
     tasks.sort(key=lambda t: t.group)  # stable: design order within a group
-    return d, tasks
+    return d, chain_within_groups(tasks, paths)
+
+
+def chain_within_groups(tasks: list[Task], paths: list[str]) -> list[Task]:
+    """`tasks` (sorted by group) with each structure group reordered along a nearest-neighbour
+    chain in rank-normalised parameter space (see `task_coordinates`, `nearest_neighbour_chain`):
+    consecutive scenarios are close, so the previous basis is a good warm start."""
+    out: list[Task] = []
+    i = 0
+    while i < len(tasks):
+        j = i
+        while j < len(tasks) and tasks[j].group == tasks[i].group:
+            j += 1
+        grp = tasks[i:j]
+        out += [grp[k] for k in nearest_neighbour_chain(task_coordinates(grp, paths))]
+        i = j
+    return out
+
+
+def task_coordinates(tasks: list[Task], paths: list[str]) -> np.ndarray:
+    """(len(tasks), n) coordinates of the tasks in [0, 1]: each swept path's values as their rank
+    percentile among these tasks (ties share a rank). Non-numeric values are ranked as categories
+    (in order of appearance), a missing value (the path not set: the base value) sits at 0.5, and
+    a path constant among the tasks is left out (it adds no distance)."""
+    cols = []
+    for p in paths:
+        raw = pd.Series([t.overrides.get(p) for t in tasks], dtype=object)
+        miss = raw.map(_missing).to_numpy(bool)
+        num = pd.to_numeric(raw, errors="coerce")
+        if num[~miss].isna().any():  # some values are not numbers: rank them as categories
+            num = pd.Series(pd.factorize(raw.map(repr))[0], dtype=float).where(~miss)
+        present = num[~miss]
+        if present.nunique() < 2 and (miss.all() or not miss.any()):
+            continue
+        r = num.rank(method="average")
+        lo, hi = r.min(), r.max()
+        col = ((r - lo) / (hi - lo)).to_numpy(float, copy=True) if hi > lo else np.zeros(len(tasks))
+        col[miss] = 0.5
+        cols.append(col)
+    return np.column_stack(cols) if cols else np.zeros((len(tasks), 0))
+
+
+def nearest_neighbour_chain(x: np.ndarray) -> np.ndarray:
+    """A greedy nearest-neighbour chain through the rows of `x` (Euclidean): start at the row
+    nearest the rows' centre, then always step to the nearest row not yet visited. Returns the row
+    order (a permutation). Deterministic: ties go to the lowest row (design order)."""
+    n = len(x)
+    if n <= 2 or x.shape[1] == 0:
+        return np.arange(n)
+    x = np.asarray(x, dtype=float)
+    order = np.empty(n, dtype=np.int64)
+    cur = int(np.argmin(((x - x.mean(axis=0)) ** 2).sum(axis=1)))
+    left = np.ones(n, dtype=bool)
+    for k in range(n):
+        order[k] = cur
+        left[cur] = False
+        if k == n - 1:
+            break
+        d = ((x - x[cur]) ** 2).sum(axis=1)
+        d[~left] = np.inf
+        cur = int(np.argmin(d))
+    return order
+
+
+def step_distance(x: np.ndarray, order: np.ndarray | None = None) -> float:
+    """Total Euclidean length of the path through the rows of `x` in `order` (default: as given)."""
+    y = np.asarray(x, float)[order if order is not None else slice(None)]
+    return float(np.sqrt(((y[1:] - y[:-1]) ** 2).sum(axis=1)).sum()) if len(y) > 1 else 0.0
 
 
 def _missing(v) -> bool:
@@ -291,14 +361,23 @@ def _run_dask(todo: list[Task], base, spec: SweepSpec, workers: int | None, sche
         client = Client(cluster)
     futures = []
     try:
+        if cluster is not None:
+            client.wait_for_workers(len(cluster.workers), timeout=120)
+        addrs = sorted(client.scheduler_info()["workers"])
         base_f = client.scatter(base, broadcast=True, hash=False)
         kpis = list(spec.model.kpis)
         by_future = {}
-        for i, t in enumerate(todo):
-            f = client.submit(solve_scenario, base_f, t.key, t.overrides, kpis, highs_options, max_plans,
-                              key=f"dcplan-scenario-{t.key}", priority=-i, pure=False)
-            futures.append(f)
-            by_future[f.key] = t
+        # one contiguous stretch of the chain per worker (it walks its stretch in order, so each
+        # re-solve starts from its neighbour's basis); allow_other_workers lets the scheduler
+        # rebalance (work stealing) when one stretch finishes first
+        for (lo, hi), addr in zip(segments(len(todo), len(addrs)), addrs or [None], strict=False):
+            for i in range(lo, hi):
+                t = todo[i]
+                f = client.submit(solve_scenario, base_f, t.key, t.overrides, kpis, highs_options, max_plans,
+                                  key=f"dcplan-scenario-{t.key}", priority=-i, pure=False,
+                                  workers=[addr] if addr else None, allow_other_workers=bool(addr))
+                futures.append(f)
+                by_future[f.key] = t
         for f in as_completed(futures):
             t = by_future[f.key]
             try:
@@ -315,3 +394,15 @@ def _run_dask(todo: list[Task], base, spec: SweepSpec, workers: int | None, sche
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def segments(n: int, k: int) -> list[tuple[int, int]]:
+    """`k` contiguous (start, stop) ranges covering range(n), sizes differing by at most one."""
+    k = max(1, min(k, n)) if n else 1
+    q, r = divmod(n, k)
+    out, lo = [], 0
+    for i in range(k):
+        hi = lo + q + (i < r)
+        out.append((lo, hi))
+        lo = hi
+    return out
