@@ -227,6 +227,50 @@ def test_segments_split_the_chain_into_contiguous_stretches():
     assert segments(0, 2) == [(0, 0)]
 
 
+# ----- plan cost by year in the key figures (the sweep's cost fan chart) ------------------------------
+
+
+def _plan_cost_by_year(res) -> pd.Series:
+    """The full Results' costs table by year, without the unserved-demand categories."""
+    from dcplan.model.registry import is_penalty
+
+    c = res.costs
+    return c[~c["category"].map(is_penalty).astype(bool)].groupby("year")["cost_pv_usd"].sum()
+
+
+def test_key_figures_plan_cost_by_year_hand_worked():
+    """Tiny case over 2026-2028 at a 10% discount rate with a 3-year GPU life: 1,000 GPUs ship in
+    2026 and pay $1,000 x CRF = $365.56 at the start of each of 3 years (annuity due: CRF =
+    r / ((1 + r)(1 - (1 + r)^-3))); by year PV $365,559, $332,326, $302,115 (= $1.0M in total);
+    nothing is unserved."""
+    from dcplan import Plan
+
+    plan = Plan(tiny({"horizon.end_year": 2028, "discount_rate": 0.1, "gpus.g1.lifetime_years": 3}))
+    kf = plan.solve(results="key")
+    crf = 0.1 / (1.1 * (1 - 1.1 ** -3))
+    want = {y: 1000 * 1000 * crf * 1.1 ** -(y - 2026) for y in (2026, 2027, 2028)}
+    assert kf.plan_cost_pv_usd == pytest.approx(want, rel=1e-9)
+    assert sum(kf.plan_cost_pv_usd.values()) == pytest.approx(kf.plan_cost_usd, rel=1e-12) == pytest.approx(1e6, rel=1e-9)
+    by_year = _plan_cost_by_year(plan.results())
+    assert by_year.to_dict() == pytest.approx(kf.plan_cost_pv_usd, rel=1e-9)
+
+
+@pytest.mark.parametrize("case", ["tiny", "default"])
+def test_key_figures_plan_cost_by_year_matches_the_costs_table(case):
+    from dcplan import Plan
+    from dcplan.scenario.load import load_scenario
+
+    scn = tiny({"supply.2026.hbm_stacks_per_year": 600, "regions.TX.power_price_usd_per_mwh": 10}) if case == "tiny" else load_scenario()
+    plan = Plan(scn)
+    kf = plan.solve(results="key")
+    by_year = _plan_cost_by_year(plan.results()).reindex(list(kf.plan_cost_pv_usd), fill_value=0.0)
+    assert set(by_year.index) == set(kf.plan_cost_pv_usd)
+    np.testing.assert_allclose(list(kf.plan_cost_pv_usd.values()), by_year.to_numpy(), rtol=1e-9, atol=1e-3)
+    assert sum(kf.plan_cost_pv_usd.values()) == pytest.approx(kf.plan_cost_usd, rel=1e-9)
+    if case == "tiny":  # 600 GPUs ($600k) drawing 5.256 GWh at $10/MWh ($52,560), all in 2026
+        assert kf.plan_cost_pv_usd == pytest.approx({2026: 652_560})
+
+
 # ----- running ------------------------------------------------------------------------------------
 
 LIST = [

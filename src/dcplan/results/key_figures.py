@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
-from dcplan.model.coefficients import HOURS_PER_YEAR
+from dcplan.model.coefficients import HOURS_PER_YEAR, unit_costs
 from dcplan.model.registry import COLUMN_FAMILIES, ROW_FAMILIES
 from dcplan.model.sets import ModelSets
 from dcplan.results.shadow_prices import BINDING_TOL_USD
@@ -36,6 +36,9 @@ class KeyFigures:
     - ``objective_usd`` = ``plan_cost_usd`` + ``unserved_cost_usd`` (present values, discounted
       to the first year); ``unserved_cost_usd`` is the objective's unmet-demand and unhosted
       training terms.
+    - ``plan_cost_pv_usd``: year -> the plan's cost paid in that year, present value (the
+      ``costs`` table's ``cost_pv_usd`` summed over its categories but the unserved-demand ones);
+      sums to ``plan_cost_usd``.
     - ``compute_online_h100e``, ``unmet_h100e``, ``demand_h100e``: as the ``compute`` table.
     - ``mw_online``: asset -> year -> capacity in service summed over sites (MW; MVA for
       transformers), as the ``capacity`` table's ``online``.
@@ -56,6 +59,7 @@ class KeyFigures:
     objective_usd: float
     plan_cost_usd: float
     unserved_cost_usd: float
+    plan_cost_pv_usd: dict[int, float]
     compute_online_h100e: dict[int, float]
     demand_h100e: dict[int, float]
     unmet_h100e: dict[int, float]
@@ -80,7 +84,7 @@ class KeyFigures:
             "scenario": self.scenario, "status": self.status, "objective_usd": self.objective_usd,
             "plan_cost_usd": self.plan_cost_usd, "unserved_cost_usd": self.unserved_cost_usd,
         }
-        for name in ("compute_online_h100e", "demand_h100e", "unmet_h100e", "energy_twh"):
+        for name in ("plan_cost_pv_usd", "compute_online_h100e", "demand_h100e", "unmet_h100e", "energy_twh"):
             row.update({f"{name}.{y}": v for y, v in getattr(self, name).items()})
         for a, by_year in self.mw_online.items():
             row.update({f"mw_online.{a}.{y}": v for y, v in by_year.items()})
@@ -114,6 +118,9 @@ class LabelIndex:
         assets: Sequence[str] = SITE_ASSETS,
     ):
         self.assets = list(assets)
+        self.sets = sets
+        self.columns = list(columns)
+        self._pay: _PaymentYears | None = None
         self.years = list(sets.years)
         ypos = {y: k for k, y in enumerate(self.years)}
         ny = len(self.years)
@@ -236,6 +243,9 @@ class LabelIndex:
         unserved = float(cost[self.unserved] @ x[self.unserved]) * 1e6 if len(self.unserved) else 0.0
         objective = objective_musd * 1e6
         disc = {y: scn.discount_factor(y) for y in years}
+        if self._pay is None:
+            self._pay = _PaymentYears(scn, self.sets, self.columns, years)
+        plan_by_year = self._pay.plan_cost_pv_usd(scn, cost, x, np.array([disc[y] for y in years]))
         sp, binding = self._prices(row_dual, row_upper_finite, col_dual, disc)
         return KeyFigures(
             scenario=scn.name,
@@ -243,6 +253,7 @@ class LabelIndex:
             objective_usd=objective,
             plan_cost_usd=objective - unserved,
             unserved_cost_usd=unserved,
+            plan_cost_pv_usd=dict(zip(years, plan_by_year.tolist(), strict=False)),
             compute_online_h100e=dict(zip(years, comp.tolist(), strict=False)),
             demand_h100e={y: scn.demand_h100e_millions(y) * 1e6 for y in years},
             unmet_h100e=dict(zip(years, unmet.tolist(), strict=False)),
@@ -292,3 +303,56 @@ class LabelIndex:
             sp.setdefault(f, {})[y] = float(value[k])
             if anyb_k[np.searchsorted(uk, key[k])]:
                 best.setdefault(y, {})[f] = float(value[k])
+
+
+class _PaymentYears:
+    """In which years each LP column's cost is paid, computed once per LP structure.
+
+    Every cost term of a column (model/coefficients.py `unit_costs`) is a constant rate over a set
+    of payment years that the sets fix (lead times, lifetimes, the horizon); a column's terms
+    share one set of years. Its objective coefficient is then ``rate x sum of discount factors
+    over those years``, so the present value it adds in year y is
+    ``cost_j x_j x df(y) / sum_{y' in years_j} df(y')``: a sparse column x year matrix and two
+    products per solve. A column whose terms are paid in different years, or that had no cost
+    term when the index was built, is split by its `unit_costs` at each solve instead (none in
+    the default; kept so the split is right whatever the inputs).
+    """
+
+    def __init__(self, scn: Scenario, sets: ModelSets, columns: Sequence[tuple[str, object]], years: list[int]):
+        ypos = {y: k for k, y in enumerate(years)}
+        rows_j, rows_y, cols, self.other = [], [], [], []
+        self.sets = sets
+        for j, (name, i) in enumerate(columns):
+            if name in UNSERVED_VARIABLES:
+                continue
+            try:
+                terms = unit_costs(scn, sets, name, _idx(i))
+            except KeyError:  # not a cost variable
+                continue
+            pay = {t.years for t in terms}
+            if len(pay) != 1:
+                self.other.append((j, name, _idx(i)))
+                continue
+            k = len(cols)
+            cols.append(j)
+            for y in next(iter(pay)):
+                rows_j.append(k), rows_y.append(ypos[y])
+        ar = np.asarray
+        self.cols = ar(cols, int)
+        self.pay = sparse.csr_array((np.ones(len(rows_j)), (ar(rows_j, int), ar(rows_y, int))), shape=(len(cols), len(years)))
+        self.ypos = ypos
+
+    def plan_cost_pv_usd(self, scn: Scenario, cost: np.ndarray, x: np.ndarray, df: np.ndarray) -> np.ndarray:
+        """PV USD of the plan's cost by payment year (in the order of the years)."""
+        out = np.zeros(len(df))
+        if len(self.cols):
+            pv = cost[self.cols] * x[self.cols]
+            denom = self.pay @ df
+            rate = np.divide(pv, denom, out=np.zeros_like(pv), where=denom > 0)
+            out += (self.pay.T @ rate) * df
+        for j, name, i in self.other:
+            if x[j] and cost[j]:
+                for t in unit_costs(scn, self.sets, name, i):
+                    for y in t.years:
+                        out[self.ypos[y]] += x[j] * t.musd_per_unit_year * df[self.ypos[y]]
+        return out * 1e6

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 KPI_ROWS: dict[str, tuple[str, ...]] = {
-    "cost": ("objective_usd", "plan_cost_usd", "unserved_cost_usd", "cost_pv_usd"),  # unserved: penalty categories
+    "cost": ("objective_usd", "plan_cost_usd", "unserved_cost_usd", "plan_cost_pv_usd"),  # unserved: penalty categories
     "compute": ("online_h100e", "demand_h100e"),
     "unmet": ("unmet_h100e",),
     "capacity": ("online_capacity",),
@@ -34,11 +34,13 @@ def record_from(res, groups: Iterable[str]) -> tuple[float, list[Row]]:
         from dcplan.model.registry import is_penalty
 
         c = res.costs
-        unserved = float(c.loc[c["category"].map(is_penalty).astype(bool), "cost_pv_usd"].sum())
+        penalty = c["category"].map(is_penalty).astype(bool)
+        unserved = float(c.loc[penalty, "cost_pv_usd"].sum())
         total = float(c["cost_pv_usd"].sum())
         rows += [("objective_usd", "", -1, float(res.objective_usd)), ("plan_cost_usd", "", -1, total - unserved),
                  ("unserved_cost_usd", "", -1, unserved)]
-        rows += [("cost_pv_usd", "", int(y), float(v)) for y, v in c.groupby("year")["cost_pv_usd"].sum().items()]
+        by_year = c.loc[~penalty].groupby("year")["cost_pv_usd"].sum().reindex(res.compute["year"], fill_value=0.0)
+        rows += [("plan_cost_pv_usd", "", int(y), float(v)) for y, v in by_year.items()]
     comp = res.compute
     if "compute" in groups:
         rows += [("online_h100e", "", int(y), float(v)) for y, v in zip(comp["year"], comp["online_h100e"], strict=True)]
@@ -67,7 +69,7 @@ def _from_key_figures(kf, groups: set[str]) -> tuple[float, list[Row]]:
     if "cost" in groups:
         rows += [("objective_usd", "", -1, float(kf.objective_usd)), ("plan_cost_usd", "", -1, float(kf.plan_cost_usd)),
                  ("unserved_cost_usd", "", -1, float(kf.unserved_cost_usd))]
-        rows += [("cost_pv_usd", "", int(y), float(v)) for y, v in (getattr(kf, "cost_pv_usd", None) or {}).items()]
+        rows += [("plan_cost_pv_usd", "", int(y), float(v)) for y, v in kf.plan_cost_pv_usd.items()]
     if "compute" in groups:
         rows += [("online_h100e", "", int(y), float(v)) for y, v in kf.compute_online_h100e.items()]
         rows += [("demand_h100e", "", int(y), float(v)) for y, v in kf.demand_h100e.items()]

@@ -33,7 +33,7 @@ HEADLINE = (
 FANS = (
     ("online_h100e", "compute online (million H100e)", 1e-6),
     ("unmet_h100e", "unmet compute (million H100e)", 1e-6),
-    ("cost_pv_usd", "discounted cost by year (USD bn)", 1e-9),
+    ("plan_cost_pv_usd", "plan cost paid by year, present value (USD bn)", 1e-9),
     ("energy_mwh", "energy (TWh)", 1e-6),
 )
 """KPIs of the fan charts: (kpi, axis label, scale)."""
