@@ -384,6 +384,7 @@ def test_ctrl_c_then_sigkill_mid_sweep_then_rerun_finishes_each_scenario_exactly
     assert after_int < after_kill and len(after_kill) < 12, "the sweep should be killed part way"
     r = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=400)
     assert r.returncode == 0, r.stderr
+    assert "Running HiGHS" not in r.stdout and r.stdout.startswith("sweep 'kill'"), r.stdout  # stdout: the summary only
     data = load(out)
     assert len(data.parameters) == 12 and (data.parameters["status"] == "optimal").all()
     assert data.parameters["key"].is_unique
@@ -393,3 +394,29 @@ def test_ctrl_c_then_sigkill_mid_sweep_then_rerun_finishes_each_scenario_exactly
     np.testing.assert_allclose(data.parameters["objective_usd"], [cost(w) for w in data.parameters[COWOS]], rtol=1e-9)
     objs = data.kpis[data.kpis["kpi"] == "objective_usd"]
     assert objs["point"].is_unique and len(objs) == 12
+
+
+def test_sweep_on_workers_prints_only_its_summary_to_stdout_and_records_the_run(tmp_path):
+    """`dcplan sweep ... > out.txt` on 2 workers: HiGHS's banner (printed by each worker process
+    and by the driver's version probe) goes to stderr; sweep.json is the run record plus the sweep."""
+    base_dir = _tiny_folder(tmp_path / "tiny")
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(yaml.safe_dump({"name": "quiet", "base": str(base_dir), "sampler": "grid", "kpis": ["cost"],
+                                    "parameters": {COWOS: {"values": [40, 80, 120, 160]}}}))
+    out = tmp_path / "out"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO / "src"), os.environ.get("PYTHONPATH", "")])}
+    with open(tmp_path / "stdout.txt", "w") as f:
+        r = subprocess.run([sys.executable, "-m", "dcplan", "sweep", str(spec), "--out", str(out), "--workers", "2"],
+                           env=env, stdout=f, stderr=subprocess.PIPE, text=True, timeout=400)
+    assert r.returncode == 0, r.stderr
+    text = (tmp_path / "stdout.txt").read_text()
+    assert "Running HiGHS" not in text, text
+    assert text.startswith("sweep 'quiet': 4 scenarios solved"), text
+    meta = load(out).meta
+    from dcplan.results.record import versions
+
+    assert {k: meta["versions"][k] for k in ("dcplan", "highs", "pyomo")} == {k: versions()[k] for k in ("dcplan", "highs", "pyomo")}
+    assert meta["solver_options"] == {"threads": 1} and meta["record_version"] == 1
+    assert meta["scenario"]["folder"] == str(base_dir.resolve())
+    assert set(meta["inputs"]) == {str((base_dir / n).resolve()) for n in ("scenario.yaml", *(f"{t}.csv" for t in tiny_tables()))}
+    np.testing.assert_allclose(load(out).parameters["objective_usd"], [cost(w) for w in (40, 80, 120, 160)], rtol=1e-9)

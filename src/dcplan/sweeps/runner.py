@@ -105,7 +105,17 @@ def _rss_mb() -> float:
 def solve_scenario(base, key: str, overrides: dict, kpis: list[str], highs_options: dict | None = None,
                    max_plans: int = MAX_PLANS) -> dict:
     """Solve one scenario (base + overrides) and return its compact record; never raises for a
-    scenario's own failure (invalid inputs, infeasible, solver error): those are statuses."""
+    scenario's own failure (invalid inputs, infeasible, solver error): those are statuses.
+    Anything printed to C-level stdout meanwhile (HiGHS's banner, from a worker or in-process)
+    goes to stderr: a sweep's stdout carries only its summary."""
+    from dcplan.solve.highs import _stdout_to_stderr
+
+    with _stdout_to_stderr():
+        return _solve_scenario(base, key, overrides, kpis, highs_options, max_plans)
+
+
+def _solve_scenario(base, key: str, overrides: dict, kpis: list[str], highs_options: dict | None,
+                    max_plans: int) -> dict:
     from dcplan.plan import Plan
     from dcplan.sweeps.kpis import record_from
 
@@ -304,7 +314,9 @@ def run_sweep(
     base = load_base(spec, base_scenario)
     d, tasks = plan_tasks(spec, base)
     store = Store(out)
-    store.open(run_record(spec, base, len(d), len(tasks)), d)
+    in_process = workers == 0 and not scheduler
+    opts = highs_options if highs_options is not None else ({} if in_process else HIGHS_OPTIONS)
+    store.open(run_record(spec, base, len(d), len(tasks), solver_options=opts), d)
     done = store.done_keys()
     todo = [t for t in tasks if t.key not in done]
     result = SweepResult(Path(out), len(d), len(tasks), skipped=len(tasks) - len(todo))

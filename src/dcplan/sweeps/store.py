@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import platform
 import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -68,28 +67,32 @@ def scenario_key(base: str, overrides: dict[str, Any]) -> str:
 
 
 def versions() -> dict[str, str]:
-    """Versions of what produced the numbers: dcplan, HiGHS, Pyomo, Python and friends."""
+    """Versions of what produced the numbers: those of every run record (results/record.py:
+    dcplan, HiGHS, Pyomo, pandas, Python, platform) plus the sweep's own (Dask, numpy, scipy)."""
     from importlib.metadata import PackageNotFoundError, version
 
-    out = {"python": platform.python_version(), "platform": platform.platform()}
-    for pkg in ("dcplan", "highspy", "pyomo", "pandas", "numpy", "scipy", "dask", "distributed"):
+    from dcplan.results.record import versions as run_versions
+
+    out = run_versions()
+    for pkg in ("dask", "distributed", "numpy", "scipy"):
         try:
             out[pkg] = version(pkg)
         except PackageNotFoundError:
             out[pkg] = "not installed"
-    try:
-        import highspy
-
-        h = highspy.Highs()
-        out["highs"] = f"{h.versionMajor()}.{h.versionMinor()}.{h.versionPatch()}"
-    except Exception:  # pragma: no cover - informational only
-        pass
     return out
 
 
-def run_record(spec, base_scn, n_points: int, n_scenarios: int) -> dict:
-    """The sweep.json record: spec, base, versions and input hashes (one place writes it)."""
-    return {
+def run_record(spec, base_scn, n_points: int, n_scenarios: int, solver_options: dict | None = None) -> dict:
+    """The sweep.json record: the run record every results folder has (results/record.py:
+    scenario, overrides, input file hashes, versions, solver options, command, start time), plus
+    the sweep's spec, its digest, the base's data digest and its table hashes (what the store keys
+    hash), the design's size and, appended by each run, ``runs``."""
+    from dcplan.results.record import run_record as base_record
+
+    rec = base_record(base_scn, command=sys.argv, solver_options=solver_options,
+                      override_sources={"sweep spec (every scenario)": dict(spec.model.overrides)})
+    rec["versions"] = versions()
+    rec.update({
         "name": spec.name,
         "spec": spec.as_dict(),
         "spec_digest": spec.digest(),
@@ -99,11 +102,10 @@ def run_record(spec, base_scn, n_points: int, n_scenarios: int) -> dict:
         "input_hashes": table_hashes(base_scn),
         "n_points": n_points,
         "n_scenarios": n_scenarios,
-        "versions": versions(),
         "created": _now(),
-        "argv": sys.argv,
         "runs": [],
-    }
+    })
+    return rec
 
 
 def _now() -> str:
