@@ -1,7 +1,10 @@
-"""Benchmark: a 1,000-scenario Latin hypercube over 7 parameters of the default scenario.
+"""Benchmark: a 1,000-scenario Latin hypercube over 8 parameters of the default scenario.
 
 Prints, each with the command-line settings that produced it:
 
+* warm-start order: mean simplex iterations and HiGHS seconds per warm re-solve over `--order-n`
+  consecutive scenarios of the largest structure group, in chain order (as the runner sends
+  them) vs in design order;
 * re-solve vs rebuild: seconds per scenario in this process, re-solving one Plan in place vs
   building and solving every scenario from scratch, on the same `--subsample` scenarios; the
   rebuild time of the whole sweep is extrapolated from the subsample (and says so);
@@ -9,7 +12,7 @@ Prints, each with the command-line settings that produced it:
 * the whole sweep on 2 workers: wall time, scenarios/s, worker RSS at the start and end;
 * `--medium`: 100 scenarios of the medium benchmark instance, when `instance("medium")` exists.
 
-    python benchmarks/bench_sweep.py [--n 1000] [--subsample 20] [--speedup-n 200] [--medium]
+    python benchmarks/bench_sweep.py [--n 1000] [--subsample 20] [--speedup-n 200] [--order-n 25] [--medium]
 
 The machine may be shared: run it when it is quiet, and report the load average it prints.
 """
@@ -90,6 +93,33 @@ def resolve_in_place(base, points: list[dict]) -> tuple[float, int, float]:
     return dt, sum(r["rebuilt"] for r in recs), sum(r["solve_seconds"] for r in recs) / len(recs)
 
 
+def order_comparison(spec, base, n: int) -> None:
+    """Warm re-solves in chain order vs design order: the first `n` + 1 scenarios of the largest
+    structure group each way, in this process through the worker's `solve_scenario`; the first
+    of each is a build (cold) and is left out of the means."""
+    from dcplan.sweeps.runner import clear_plans, plan_tasks, solve_scenario
+
+    d, tasks = plan_tasks(spec, base)
+    sizes: dict[tuple, int] = {}
+    for t in tasks:
+        sizes[t.group] = sizes.get(t.group, 0) + 1
+    g = max(sizes, key=lambda k: sizes[k])
+    first_point = dict(zip(d["key"][::-1], d["point"][::-1], strict=True))
+    chain = [t for t in tasks if t.group == g]
+    design_order = sorted(chain, key=lambda t: first_point[t.key])
+    print(f"warm-start order: largest structure group {len(chain)} of {len(tasks)} scenarios "
+          f"({', '.join(f'{p}={v[1]:g}' for p, v in g) or 'no structural parameter'}); first {n} re-solves after one build")
+    for label, ts in (("design order", design_order), ("chain order", chain)):
+        clear_plans()
+        recs = [solve_scenario(base, t.key, t.overrides, ["cost"], {}) for t in ts[: n + 1]]
+        warm = [r for r in recs if r["status"] == "optimal" and not r["rebuilt"]]
+        it = sum(r["iterations"] for r in warm) / max(len(warm), 1)
+        hs = sum(r["solve_seconds"] for r in warm) / max(len(warm), 1)
+        wall = sum(r["seconds"] for r in warm) / max(len(warm), 1)
+        print(f"  {label}: {it:,.0f} simplex iterations, {hs:.2f} s HiGHS, {wall:.2f} s in all per scenario "
+              f"(mean of {len(warm)} warm re-solves; {len(recs) - 1 - len(warm)} rebuilt or failed)")
+
+
 def timed_sweep(spec, workers: int, base, out: Path) -> tuple[float, pd.DataFrame]:
     from dcplan.sweeps.runner import clear_plans, run_sweep
 
@@ -121,6 +151,7 @@ def main() -> None:
     ap.add_argument("--medium", action="store_true", help="also scenarios of instance('medium')")
     ap.add_argument("--medium-n", type=int, default=100)
     ap.add_argument("--skip-full", action="store_true", help="skip the whole-sweep run on 2 workers")
+    ap.add_argument("--order-n", type=int, default=25, help="re-solves timed in chain order vs design order (0: skip)")
     ap.add_argument("--full-n", type=int, default=None,
                     help="run only the first FULL_N scenarios of the sweep on 2 workers and extrapolate (says so)")
     a = ap.parse_args()
@@ -131,6 +162,9 @@ def main() -> None:
     spec = spec_for(a.n, base_scenario=base)
     tmp = Path(tempfile.mkdtemp(prefix="dcplan-bench-sweep-"))
     print(f"sweep: LHS, {a.n} scenarios over {len(PARAMETERS)} parameters of the default ({', '.join(PARAMETERS)})")
+
+    if a.order_n:
+        order_comparison(spec, base, a.order_n)
 
     # re-solve vs rebuild on the same subsample, in this process (the workers' code path)
     pts = overrides_of(spec, base, a.subsample)

@@ -420,3 +420,54 @@ def test_sweep_on_workers_prints_only_its_summary_to_stdout_and_records_the_run(
     assert meta["scenario"]["folder"] == str(base_dir.resolve())
     assert set(meta["inputs"]) == {str((base_dir / n).resolve()) for n in ("scenario.yaml", *(f"{t}.csv" for t in tiny_tables()))}
     np.testing.assert_allclose(load(out).parameters["objective_usd"], [cost(w) for w in (40, 80, 120, 160)], rtol=1e-9)
+
+
+# ----- the sweep report -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def report_sweep(tmp_path_factory):
+    """A 12-scenario LHS of the tiny case over 2026-2028 (5% discount rate, 3-year GPU life)."""
+    base3 = tiny({"horizon.end_year": 2028, "discount_rate": 0.05, "gpus.g1.lifetime_years": 3})
+    out = tmp_path_factory.mktemp("report") / "sweep"
+    s = parse_spec({"name": "report", "sampler": "lhs", "samples": 12, "seed": 3,
+                    "parameters": {COWOS: {"dist": "uniform", "low": 20, "high": 200},
+                                   "planner_share.hbm": {"dist": "uniform", "low": 0.5, "high": 1.0}}}, base_scenario=base3)
+    clear_plans()
+    run_sweep(s, out, workers=0, base_scenario=base3)
+    return out
+
+
+def test_the_report_fans_plan_cost_by_year(report_sweep):
+    from dcplan.sweeps.report import fan_figure, fan_table
+
+    data = load(report_sweep)
+    t = fan_table(data, "plan_cost_pv_usd").set_index("year")
+    assert list(t.index) == [2026, 2027, 2028]
+    k = data.kpis
+    per_year = k[k["kpi"] == "plan_cost_pv_usd"].groupby("point")["value"].sum()
+    total = k[k["kpi"] == "plan_cost_usd"].set_index("point")["value"]
+    np.testing.assert_allclose(per_year.reindex(total.index), total, rtol=1e-9)
+    # GPUs shipped in 2026 pay an equal annuity in each year: PV falls by 1.05 a year
+    assert t.loc[2027, "p50"] == pytest.approx(t.loc[2026, "p50"] / 1.05, rel=1e-9)
+    fig = fan_figure(data)
+    assert any("plan cost" in ax.get_title() for ax in fig.axes)
+
+
+def test_sweep_report_renders_in_chromium(report_sweep, tmp_path):
+    from test_reports import _chromium_cmd
+
+    from dcplan.sweeps.report import write_sweep_report
+
+    page = write_sweep_report(report_sweep, tmp_path / "report.html")
+    r = subprocess.run(_chromium_cmd(tmp_path, "sweep") + ["--enable-logging=stderr", "--v=0", "--dump-dom", page.resolve().as_uri()],
+                       check=False, capture_output=True, text=True, timeout=180)
+    assert r.returncode == 0, r.stderr[-3000:]
+    errors = [ln for ln in r.stderr.splitlines() if ("CONSOLE" in ln and any(w in ln for w in ("Uncaught", "Error", "Failed")))
+              or "net::ERR_" in ln]
+    assert not errors, "\n".join(errors)
+    dom = r.stdout
+    for section in ("summary", "tornado", "fans", "binding", "extremes"):
+        assert f'id="{section}"' in dom, section
+    assert dom.count("data:image/png;base64,") >= 4
+    assert (tmp_path / "report_png" / "fans.png").is_file()

@@ -121,7 +121,7 @@ def _solve_scenario(base, key: str, overrides: dict, kpis: list[str], highs_opti
 
     t0 = time.perf_counter()
     rec: dict[str, Any] = {"key": key, "status": "optimal", "reason": "", "objective_usd": math.nan, "kpis": [],
-                           "rebuilt": False, "solve_seconds": math.nan, "worker": f"{os.uname().nodename}:{os.getpid()}"}
+                           "rebuilt": False, "solve_seconds": math.nan, "iterations": -1, "worker": f"{os.uname().nodename}:{os.getpid()}"}
     try:
         scn = base.with_overrides(overrides)
         rec["validate_seconds"] = time.perf_counter() - t0
@@ -142,6 +142,7 @@ def _solve_scenario(base, key: str, overrides: dict, kpis: list[str], highs_opti
                 _PLANS.move_to_end(sk)
                 res = plan.resolve(scn, **_KEY)
             rec["solve_seconds"] = float(res.solver.get("solve_seconds", math.nan))
+            rec["iterations"] = int(res.solver.get("iterations", -1))
             rec["objective_usd"], rec["kpis"] = record_from(res, kpis)
         except SolveError as e:
             status = "infeasible" if "nfeasible" in e.status else "solver_error"
@@ -396,7 +397,7 @@ def _run_dask(todo: list[Task], base, spec: SweepSpec, workers: int | None, sche
                 rec = f.result()
             except Exception as e:  # the worker died (memory?) or the task could not run
                 rec = {"key": t.key, "status": "error", "reason": f"{type(e).__name__}: {e}", "kpis": [],
-                       "objective_usd": math.nan, "seconds": math.nan, "solve_seconds": math.nan, "rebuilt": False,
+                       "objective_usd": math.nan, "seconds": math.nan, "solve_seconds": math.nan, "iterations": -1, "rebuilt": False,
                        "worker": "", "rss_mb": math.nan}
             take(rec)
             f.release()

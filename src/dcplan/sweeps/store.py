@@ -32,8 +32,8 @@ STATUSES = ("optimal", "invalid", "infeasible", "solver_error", "error")
 """Scenario outcomes: solved; the inputs failed validation; the LP is infeasible; HiGHS stopped
 without an optimum; anything else went wrong (the reason holds the exception)."""
 
-SCENARIO_COLUMNS = ["key", "status", "reason", "objective_usd", "seconds", "validate_seconds", "solve_seconds", "rebuilt",
-                    "worker", "rss_mb", "finished_at"]
+SCENARIO_COLUMNS = ["key", "status", "reason", "objective_usd", "seconds", "validate_seconds", "solve_seconds", "iterations",
+                    "rebuilt", "worker", "rss_mb", "finished_at"]
 KPI_COLUMNS = ["key", "kpi", "item", "year", "value"]
 
 
@@ -174,10 +174,11 @@ class Store:
         kp = kp.astype({"key": str, "kpi": str, "item": str, "year": "int64", "value": "float64"})
         _atomic_parquet(kp, self.kpis_dir / f"{key}.parquet")
         row = {c: rec.get(c) for c in SCENARIO_COLUMNS}
+        row["iterations"] = -1 if row["iterations"] is None else row["iterations"]  # -1: not solved
         row["finished_at"] = _now()
         df = pd.DataFrame([row], columns=SCENARIO_COLUMNS).astype(
             {"key": str, "status": str, "reason": str, "objective_usd": "float64", "seconds": "float64",
-             "validate_seconds": "float64", "solve_seconds": "float64", "rebuilt": bool, "worker": str, "rss_mb": "float64", "finished_at": str}
+             "validate_seconds": "float64", "solve_seconds": "float64", "iterations": "int64", "rebuilt": bool, "worker": str, "rss_mb": "float64", "finished_at": str}
         )
         _atomic_parquet(df, self.scenarios_dir / f"{key}.parquet")
 
