@@ -347,19 +347,6 @@ def test_in_process_and_local_cluster_give_identical_answers(base, tmp_path):
     np.testing.assert_allclose(kb.reindex(ka.index), ka, rtol=1e-9, atol=1e-6)
 
 
-def test_recycling_drops_the_plans_every_n_scenarios_and_keeps_the_answers(base, tmp_path, monkeypatch):
-    from dcplan.sweeps import runner
-
-    s = spec_of(base, sampler="grid", parameters={COWOS: {"values": [40, 60, 80, 100, 120, 140]}})
-    clear_plans()
-    monkeypatch.setattr(runner, "_SOLVED", 0)
-    run_sweep(s, tmp_path / "r", workers=0, base_scenario=base, max_scenarios_per_worker=2)
-    sc = pd.concat([pd.read_parquet(f) for f in (tmp_path / "r" / "scenarios").glob("*.parquet")])
-    p = load(tmp_path / "r").parameters
-    assert int(sc["rebuilt"].sum()) == 3, "a build, then one after each of the 2 recycles (after scenarios 2 and 4)"
-    np.testing.assert_allclose(p["objective_usd"], [cost(w) for w in p[COWOS]], rtol=1e-9)
-
-
 def _tiny_folder(folder: Path) -> Path:
     folder.mkdir(parents=True)
     for name, df in tiny_tables().items():

@@ -29,10 +29,6 @@ def sweep(
     scheduler: Annotated[
         str | None, typer.Option("--scheduler", help="join a running Dask cluster, e.g. tcp://host:8786")
     ] = None,
-    max_scenarios_per_worker: Annotated[
-        int | None, typer.Option("--max-scenarios-per-worker",
-                                 help="each worker drops its models and frees memory after every N scenarios (then rebuilds)")
-    ] = None,
 ) -> None:
     """Run a batch sensitivity sweep into OUT: each scenario is stored as it finishes; rerunning the
     same command skips finished scenarios. Failed scenarios are recorded with their reason."""
@@ -44,9 +40,6 @@ def sweep(
     if workers is not None and workers < 0:
         err.print("[red]--workers must be >= 0[/red]")
         raise typer.Exit(2) from None
-    if max_scenarios_per_worker is not None and max_scenarios_per_worker < 1:
-        err.print("[red]--max-scenarios-per-worker must be >= 1[/red]")
-        raise typer.Exit(2) from None
     try:
         s = load_spec(spec)
     except InputError as e:
@@ -55,8 +48,7 @@ def sweep(
     prog = SweepProgress(s.name, err)
     try:
         with prog:
-            res = run_sweep(s, out, workers=workers, scheduler=scheduler, on_record=prog.record, on_start=prog.start,
-                            max_scenarios_per_worker=max_scenarios_per_worker)
+            res = run_sweep(s, out, workers=workers, scheduler=scheduler, on_record=prog.record, on_start=prog.start)
     except SweepInterrupted as e:
         r = e.result
         err.print(f"stopped: {r.skipped + r.done} of {r.n_scenarios} scenarios are stored in {out}/; "

@@ -103,41 +103,15 @@ def _rss_mb() -> float:
 
 
 def solve_scenario(base, key: str, overrides: dict, kpis: list[str], highs_options: dict | None = None,
-                   max_plans: int = MAX_PLANS, recycle_every: int | None = None) -> dict:
+                   max_plans: int = MAX_PLANS) -> dict:
     """Solve one scenario (base + overrides) and return its compact record; never raises for a
     scenario's own failure (invalid inputs, infeasible, solver error): those are statuses.
     Anything printed to C-level stdout meanwhile (HiGHS's banner, from a worker or in-process)
-    goes to stderr: a sweep's stdout carries only its summary. `recycle_every` N: after every Nth
-    scenario this process solves, drop its Plans and give freed memory back (`recycle`)."""
+    goes to stderr: a sweep's stdout carries only its summary."""
     from dcplan.solve.highs import _stdout_to_stderr
 
-    global _SOLVED
     with _stdout_to_stderr():
-        rec = _solve_scenario(base, key, overrides, kpis, highs_options, max_plans)
-    _SOLVED += 1
-    if recycle_every and _SOLVED % recycle_every == 0:
-        recycle()
-    rec["rss_mb"] = _rss_mb()
-    return rec
-
-
-_SOLVED = 0
-"""Scenarios this process has solved (for `recycle_every`)."""
-
-
-def recycle() -> None:
-    """Drop this process's Plans, collect garbage and return freed heap to the OS (glibc's
-    malloc_trim): the next scenario rebuilds, and the worker's memory starts over from a build."""
-    import gc
-
-    clear_plans()
-    gc.collect()
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc (macOS, musl): the collection alone
-        pass
+        return _solve_scenario(base, key, overrides, kpis, highs_options, max_plans)
 
 
 def _solve_scenario(base, key: str, overrides: dict, kpis: list[str], highs_options: dict | None,
@@ -176,6 +150,7 @@ def _solve_scenario(base, key: str, overrides: dict, kpis: list[str], highs_opti
         except Exception as e:  # a bug or an extreme input: record it, the sweep goes on
             rec.update(status="error", reason=f"{type(e).__name__}: {e}")
     rec["seconds"] = time.perf_counter() - t0
+    rec["rss_mb"] = _rss_mb()
     return rec
 
 
@@ -328,7 +303,6 @@ def run_sweep(
     base_scenario=None,
     highs_options: dict | None = None,
     max_plans: int = MAX_PLANS,
-    max_scenarios_per_worker: int | None = None,
     on_start: Callable[[SweepResult], None] | None = None,
 ) -> SweepResult:
     """Run (or resume) `spec` into folder `out`; return counts.
@@ -336,7 +310,6 @@ def run_sweep(
     workers=0: in this process (no Dask). Otherwise a `dask.distributed` LocalCluster of `workers`
     processes (default: the machine's cores), one thread each; `scheduler` ('tcp://host:port')
     joins an existing cluster instead. `on_record` sees each finished scenario's record.
-    `max_scenarios_per_worker` N: each worker drops its Plans after every N scenarios (`recycle`).
     Ctrl-C raises SweepInterrupted after the store is consistent.
     """
     base = load_base(spec, base_scenario)
@@ -367,10 +340,9 @@ def run_sweep(
         if workers == 0 and not scheduler:
             for t in todo:
                 _take(solve_scenario(base, t.key, t.overrides, list(spec.model.kpis),
-                                     highs_options if highs_options is not None else {}, max_plans,
-                                     max_scenarios_per_worker))
+                                     highs_options if highs_options is not None else {}, max_plans))
         else:
-            _run_dask(todo, base, spec, workers, scheduler, highs_options, max_plans, _take, max_scenarios_per_worker)
+            _run_dask(todo, base, spec, workers, scheduler, highs_options, max_plans, _take)
     except KeyboardInterrupt:
         interrupted = True
     finally:
@@ -390,8 +362,7 @@ def _now_iso() -> str:
 
 
 def _run_dask(todo: list[Task], base, spec: SweepSpec, workers: int | None, scheduler: str | None,
-              highs_options: dict | None, max_plans: int, take: Callable[[dict], None],
-              recycle_every: int | None = None) -> None:
+              highs_options: dict | None, max_plans: int, take: Callable[[dict], None]) -> None:
     from distributed import Client, LocalCluster, as_completed
 
     cluster = None
@@ -415,7 +386,7 @@ def _run_dask(todo: list[Task], base, spec: SweepSpec, workers: int | None, sche
         for (lo, hi), addr in zip(segments(len(todo), len(addrs)), addrs or [None], strict=False):
             for i in range(lo, hi):
                 t = todo[i]
-                f = client.submit(solve_scenario, base_f, t.key, t.overrides, kpis, highs_options, max_plans, recycle_every,
+                f = client.submit(solve_scenario, base_f, t.key, t.overrides, kpis, highs_options, max_plans,
                                   key=f"dcplan-scenario-{t.key}", priority=-i, pure=False,
                                   workers=[addr] if addr else None, allow_other_workers=bool(addr))
                 futures.append(f)
