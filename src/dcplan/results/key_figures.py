@@ -320,7 +320,10 @@ class _PaymentYears:
 
     def __init__(self, scn: Scenario, sets: ModelSets, columns: Sequence[tuple[str, object]], years: list[int]):
         ypos = {y: k for k, y in enumerate(years)}
-        rows_j, rows_y, cols, self.other = [], [], [], []
+        rows_j: list[int] = []
+        rows_y: list[int] = []
+        cols: list[int] = []
+        self.other: list[tuple[int, str, tuple]] = []
         self.sets = sets
         for j, (name, i) in enumerate(columns):
             if name in UNSERVED_VARIABLES:
@@ -336,7 +339,8 @@ class _PaymentYears:
             k = len(cols)
             cols.append(j)
             for y in next(iter(pay)):
-                rows_j.append(k), rows_y.append(ypos[y])
+                rows_j.append(k)
+                rows_y.append(ypos[y])
         ar = np.asarray
         self.cols = ar(cols, int)
         self.pay = sparse.csr_array((np.ones(len(rows_j)), (ar(rows_j, int), ar(rows_y, int))), shape=(len(cols), len(years)))

@@ -108,9 +108,9 @@ def solve_scenario(base, key: str, overrides: dict, kpis: list[str], highs_optio
     scenario's own failure (invalid inputs, infeasible, solver error): those are statuses.
     Anything printed to C-level stdout meanwhile (HiGHS's banner, from a worker or in-process)
     goes to stderr: a sweep's stdout carries only its summary."""
-    from dcplan.solve.highs import _stdout_to_stderr
+    from dcplan.scenario.solver_options import stdout_to_stderr
 
-    with _stdout_to_stderr():
+    with stdout_to_stderr():
         return _solve_scenario(base, key, overrides, kpis, highs_options, max_plans)
 
 
