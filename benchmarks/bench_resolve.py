@@ -1,11 +1,12 @@
 """Benchmark: parameter-only warm re-solves with key figures versus HiGHS alone and a fresh build.
 
-    PYTHONPATH=src python benchmarks/bench_resolve.py [--scales 1 4] [--variants 20]
+    PYTHONPATH=src python benchmarks/bench_resolve.py [--scales 1 4] [--variants 20] [--cells]
 
 Per instance (the default scenario, and copies with every site replicated N times, as in
 bench_solve.py): fresh build + cold solve + key figures; then `--variants` re-solves, each with
 a different planner CoWoS share, demand level and power-price escalation (parameter-only
-changes), timed by stage: scenario variant (with_overrides), sets + structure key,
+changes; with `--cells`: every site's PUE, VA's interconnection cap and the CoWoS share, table
+cells on with_overrides' fast path), timed by stage: scenario variant (with_overrides), sets + structure key,
 param_values, arrays + HiGHS update, HiGHS warm solve, key figures. Prints medians.
 """
 
@@ -25,7 +26,7 @@ except ImportError:  # run from elsewhere
     from benchmarks.bench_solve import scaled  # type: ignore[no-redef]
 
 
-def bench(n: int, variants: int) -> dict:
+def bench(n: int, variants: int, cells: bool = False) -> dict:
     base = scaled(dcplan.load_scenario(), n)
     t0 = time.perf_counter()
     plan = dcplan.Plan(base)
@@ -36,8 +37,12 @@ def bench(n: int, variants: int) -> dict:
     iters = []
     for i in range(variants):
         f = 0.8 + 0.4 * i / max(variants - 1, 1)
-        over = {"planner_share.cowos": share * f, "demand.start_h100e_millions": dem * (2 - f),
-                "power_price.escalation_per_year": 0.01 * f}
+        if cells:  # table cells on the fast path (every site's PUE, one region's cap) and a share
+            over = {"sites.*.pue": round(1.1 + 0.1 * f, 4), "regions.VA.interconnection_cap_mw_per_year": round(250 * f, 2),
+                    "planner_share.cowos": share * f}
+        else:
+            over = {"planner_share.cowos": share * f, "demand.start_h100e_millions": dem * (2 - f),
+                    "power_price.escalation_per_year": 0.01 * f}
         t0 = time.perf_counter()
         scn = base.with_overrides(over)
         t1 = time.perf_counter()
@@ -67,8 +72,10 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--scales", type=int, nargs="+", default=[1])
     ap.add_argument("--variants", type=int, default=20)
+    ap.add_argument("--cells", action="store_true",
+                    help="variants change table cells (every site's PUE, VA's interconnection cap) and the CoWoS share")
     args = ap.parse_args()
-    rows = [bench(n, args.variants) for n in args.scales]
+    rows = [bench(n, args.variants, args.cells) for n in args.scales]
     with pd.option_context("display.width", 250, "display.max_columns", 30):
         print(pd.DataFrame(rows).T.to_string(header=False))
 
