@@ -36,13 +36,12 @@ COLUMNS = [
 
 def child(name: str, seed: int, options: dict, solve: bool = True, floor: bool = True) -> dict:
     """All stages of one instance in this process; returns the figures."""
-    import highspy
 
     from dcplan.model.build import build_model
     from dcplan.model.sets import build_sets
     from dcplan.results.results import extract_results
     from dcplan.scenario.load import load_scenario, scenario_from_tables
-    from dcplan.solve.highs import HighsLP
+    from dcplan.solve.highs import HighsLP, fresh_highs
 
     rss0 = max_rss_mb()
     gen = instance_tables(name, seed)
@@ -85,17 +84,7 @@ def child(name: str, seed: int, options: dict, solve: bool = True, floor: bool =
     h = None
     if floor:
         with sw("floor_handoff"):
-            h = highspy.Highs()
-            h.setOptionValue("output_flag", False)
-            for k, v in {**options, "solver": solver}.items():
-                h.setOptionValue(k, v)
-            m = highspy.HighsLp()
-            m.num_col_, m.num_row_ = len(c.columns), len(c.rows)
-            m.col_cost_, m.offset_, m.col_lower_, m.col_upper_ = c.c, c.offset, c.col_lower, c.col_upper
-            m.row_lower_, m.row_upper_ = c.row_lower, c.row_upper
-            m.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-            m.a_matrix_.start_, m.a_matrix_.index_, m.a_matrix_.value_ = c.A.indptr, c.A.indices, c.A.data
-            h.passModel(m)
+            h = fresh_highs(c, {**options, "solver": solver})
         with sw("floor_highs"):
             h.run()
     s = sw.seconds

@@ -35,33 +35,16 @@ SETTINGS: dict[str, dict] = {
 }
 
 
-def _fresh(lp, options: dict):
-    import highspy
-
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    for k, v in options.items():
-        h.setOptionValue(k, v)
-    m = highspy.HighsLp()
-    m.num_col_, m.num_row_ = len(lp.columns), len(lp.rows)
-    m.col_cost_, m.offset_, m.col_lower_, m.col_upper_ = lp.c, lp.offset, lp.col_lower, lp.col_upper
-    m.row_lower_, m.row_upper_ = lp.row_lower, lp.row_upper
-    m.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    m.a_matrix_.start_, m.a_matrix_.index_, m.a_matrix_.value_ = lp.A.indptr, lp.A.indices, lp.A.data
-    h.passModel(m)
-    return h
-
-
 def child(name: str, settings: list[str], time_limit: float, warm: bool) -> dict:
     from dcplan.model.build import build_model
     from dcplan.model.sets import build_sets
-    from dcplan.solve.highs import compile_lp
+    from dcplan.solve.highs import compile_lp, fresh_highs
 
     scn = load_instance(name)
     lp = compile_lp(build_model(scn, build_sets(scn)))
     rows = []
     for s in settings:
-        h = _fresh(lp, {**SETTINGS[s], "time_limit": float(time_limit)})
+        h = fresh_highs(lp, {**SETTINGS[s], "time_limit": float(time_limit)})
         t0, c0 = time.perf_counter(), time.process_time()
         h.run()
         dt, cpu = time.perf_counter() - t0, time.process_time() - c0

@@ -114,6 +114,34 @@ def highs_options(options: dict | None) -> dict:
     return out
 
 
+def highs_lp(lp: _Compiled) -> highspy.HighsLp:
+    """The compiled LP as one ``highspy.HighsLp`` (column-wise matrix), ready for ``passModel``."""
+    h = highspy.HighsLp()
+    h.num_col_ = len(lp.columns)
+    h.num_row_ = len(lp.rows)
+    h.col_cost_ = lp.c
+    h.offset_ = lp.offset
+    h.col_lower_ = lp.col_lower
+    h.col_upper_ = lp.col_upper
+    h.row_lower_ = lp.row_lower
+    h.row_upper_ = lp.row_upper
+    h.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    h.a_matrix_.start_ = lp.A.indptr
+    h.a_matrix_.index_ = lp.A.indices
+    h.a_matrix_.value_ = lp.A.data
+    return h
+
+
+def fresh_highs(lp: _Compiled, options: dict | None = None) -> highspy.Highs:
+    """A new silent ``highspy.Highs`` holding the compiled LP with `options` set: the floor the
+    benchmarks hold dcplan's own hand-off against."""
+    h = new_highs()
+    for k, v in (options or {}).items():
+        h.setOptionValue(k, v)
+    h.passModel(highs_lp(lp))
+    return h
+
+
 class HighsLP:
     """A Pyomo LP held in HiGHS: solve, load results back, update parameters and re-solve.
 
@@ -161,20 +189,7 @@ class HighsLP:
 
     # ------------------------------------------------------------------------------------------
     def _pass(self, lp: _Compiled) -> None:
-        h = highspy.HighsLp()
-        h.num_col_ = len(lp.columns)
-        h.num_row_ = len(lp.rows)
-        h.col_cost_ = lp.c
-        h.offset_ = lp.offset
-        h.col_lower_ = lp.col_lower
-        h.col_upper_ = lp.col_upper
-        h.row_lower_ = lp.row_lower
-        h.row_upper_ = lp.row_upper
-        h.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        h.a_matrix_.start_ = lp.A.indptr
-        h.a_matrix_.index_ = lp.A.indices
-        h.a_matrix_.value_ = lp.A.data
-        self.highs.passModel(h)
+        self.highs.passModel(highs_lp(lp))
 
     def update(self, values: dict | np.ndarray | None = None) -> dict:
         """Map new parameter `values` (``param_values`` dict; default: the Pyomo model's current
