@@ -79,7 +79,7 @@ def test_fast_path_shares_what_it_did_not_change(default):
 @pytest.mark.parametrize(
     "over",
     [
-        {"sites.*.max_it_mw": 500},  # site limits are checked against the pipeline
+        {"sites.*.max_it_mw": 100_000},  # site limits are checked against the pipeline
         {"sites.abilene_tx.latitude": 33.0},  # coordinates: the geography checks
         {"supply.2027.cowos_wafers_per_year": 1000},
         {"lead_time_years.shell": 3},
