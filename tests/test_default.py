@@ -138,7 +138,7 @@ def test_default_headlines_stay_inside_the_published_ranges(res):
 
     table = compare(res).set_index("key")
     checked = [p.key for p in PUBLISHED if p.checked]
-    assert {"lbnl_2028", "epri_2026_2030"} <= set(checked)  # 2028 and 2030 (iea_2030 is out: its reason on the page)
+    assert {"lbnl_2028", "iea_2030", "epri_2024_2030", "epri_2026_2030"} <= set(checked)  # 2028 and 2030
     for k in checked:
         r = table.loc[k]
         assert r["in_range"], f"{k}: model {r['model']:.1f} outside {r['low']:.1f}-{r['high']:.1f} {r['unit']} ({r['source']})"
