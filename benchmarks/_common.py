@@ -36,19 +36,20 @@ def load_instance(name: str, seed: int = 0):
 
 def instance_tables(name: str, seed: int = 0):
     """(tables, overrides) of instance `name` without validating them (for timing validation apart)."""
-    from dcplan.scenario.instances import INSTANCES, InstanceSpec, _tables
+    from dcplan.scenario.instances import INSTANCES, InstanceSpec, _tables, instance_spec
     from dcplan.scenario.load import load_scenario
 
     if name == "small":
         return None
+    base = load_scenario()
     if name in INSTANCES:
-        spec = INSTANCES[name]
+        spec = instance_spec(name, base)
     else:
         m = re.fullmatch(r"x(\d+)(?:-(\d+)s)?", name)
         if not m:
             raise SystemExit(f"unknown instance '{name}'")
         spec = InstanceSpec(int(m.group(1)), int(m.group(2)) if m.group(2) else None)
-    return _tables(spec, seed, load_scenario())
+    return _tables(spec, seed, base)
 
 
 def max_rss_mb() -> float:

@@ -12,7 +12,7 @@ import pytest
 
 from dcplan import Plan
 from dcplan.geo.sites import site_states
-from dcplan.scenario.instances import INSTANCES, _split_slices, instance, instance_tables
+from dcplan.scenario.instances import INSTANCES, _split_slices, instance, instance_spec, instance_tables
 from dcplan.scenario.load import load_scenario
 
 
@@ -33,13 +33,17 @@ def test_small_is_the_default(default):
 
 
 def test_medium_copies_sites_and_scales_what_they_share(default, medium):
-    """4 copies of every site, each copy in its state; shared limits x4."""
-    n = INSTANCES["medium"].copies
+    """n copies of every site (n: the nearest to ~100 sites), each copy in its state; shared limits
+    and the default's demand path (demand.csv, not start x growth) x n."""
+    n = instance_spec("medium", default).copies
     sites = medium.tables["sites"]
     assert len(sites) == n * len(default.tables["sites"])
+    assert abs(len(sites) - 100) <= len(default.tables["sites"]) / 2
     assert len(medium.years) == 10 and len(medium.slices) == len(default.slices) > 1
     assert (site_states(sites).to_numpy() == sites["region"].to_numpy()).all()
-    assert medium.params["demand.start_h100e_millions"] == pytest.approx(n * default.params["demand.start_h100e_millions"])
+    assert not default.demand_from_growth and not medium.demand_from_growth
+    for y in default.years:
+        assert medium.demand_h100e_millions(y) == pytest.approx(n * default.demand_h100e_millions(y))
     for table, col in (("supply", "cowos_wafers_per_year"), ("regions", "headroom_mw_start"), ("transmission", "capacity_mw")):
         assert medium.tables[table][col].sum() == pytest.approx(n * default.tables[table][col].sum())
     for table in ("pipeline", "gpu_pipeline", "fiber_links", "superclusters"):

@@ -1,8 +1,9 @@
 """Benchmark instances generated reproducibly from the bundled default.
 
-``instance("small")`` is the default itself. ``medium`` and ``large`` copy every default site
-(with its pipeline, GPU pipeline, fiber links and named superclusters) `copies` times under new
-ids, so the US build-out is planned over many more campuses:
+``instance("small")`` is the default itself. ``medium`` (~100 sites) and ``large`` (~500 sites,
+12 time slices) copy every default site (with its pipeline, GPU pipeline, fiber links and named
+superclusters) `copies` times under new ids, `copies` chosen from the default's number of sites
+(:data:`INSTANCES`), so the US build-out is planned over many more campuses:
 
 - each copy's coordinates are the original's moved by a seeded jitter of up to
   ``COORD_JITTER_DEG`` degrees, kept only where the point stays inside the site's state (Census
@@ -13,7 +14,8 @@ ids, so the US build-out is planned over many more campuses:
   not exact ties;
 - everything the sites share scales with the number of copies: regional interconnection caps
   and headroom, transmission capacities and expansion limits, world supply (CoWoS, HBM,
-  transformers, turbines) and the demand at the start year. The LP is then about `copies`
+  transformers, turbines) and demand (``demand.csv``'s path, or the start year's demand where the
+  base plans from start x growth). The LP is then about `copies`
   times the default's, with the same kinds of constraint binding;
 - ``large`` also splits the default's five time slices into twelve (hours kept, price and
   headroom multipliers spread around the parent slice's so their hours-weighted mean is kept;
@@ -26,6 +28,7 @@ scenario: the jittered numbers are assumptions of the generator (their ``source`
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -49,12 +52,33 @@ class InstanceSpec:
     """Time slices per year (None: the default's)."""
 
 
-INSTANCES: dict[str, InstanceSpec] = {
-    "small": InstanceSpec(copies=1, slices=None),
-    "medium": InstanceSpec(copies=4, slices=None),
-    "large": InstanceSpec(copies=21, slices=12),
+@dataclass(frozen=True)
+class NamedInstance:
+    """A named instance: about `sites` sites (None: the default's own) and `slices` time slices."""
+
+    sites: int | None
+    slices: int | None
+
+    def spec(self, base_sites: int) -> InstanceSpec:
+        """Copies of a default of `base_sites` sites nearest to :attr:`sites` (halves up, at least 1),
+        so the instance keeps its size as the default's site list grows."""
+        copies = 1 if self.sites is None else max(1, math.floor(self.sites / base_sites + 0.5))
+        return InstanceSpec(copies=copies, slices=self.slices)
+
+
+INSTANCES: dict[str, NamedInstance] = {
+    "small": NamedInstance(sites=None, slices=None),
+    "medium": NamedInstance(sites=100, slices=None),
+    "large": NamedInstance(sites=500, slices=12),
 }
-"""small = the default (24 sites, 10 years, 5 slices); medium ~100 sites; large ~500 sites, 12 slices."""
+"""small = the default (10 years, 5 slices); medium ~100 sites; large ~500 sites, 12 slices."""
+
+
+def instance_spec(size: str, base: Scenario) -> InstanceSpec:
+    """How instance `size` is made from `base` (its copies follow `base`'s number of sites)."""
+    if size not in INSTANCES:
+        raise ValueError(f"unknown instance '{size}'; expected one of: {', '.join(INSTANCES)}")
+    return INSTANCES[size].spec(len(base.tables["sites"]))
 
 
 def _num(df: pd.DataFrame, col: str) -> pd.Series:
@@ -173,16 +197,18 @@ def _tables(spec: InstanceSpec, seed: int, base: Scenario) -> tuple[dict[str, pd
     if spec.slices is not None:
         _split_slices(t, spec.slices)
     over = dict(base.overrides)
-    over["demand.start_h100e_millions"] = base.params["demand.start_h100e_millions"] * spec.copies
+    if base.demand_from_growth or "demand" not in t:
+        over["demand.start_h100e_millions"] = base.params["demand.start_h100e_millions"] * spec.copies
+    else:  # the default's own demand path (demand.csv), scaled with the sites
+        t["demand"] = _scale_cols(t["demand"], ["h100e_millions"], spec.copies)
     return t, over
 
 
 def instance_tables(size: str = "small", seed: int = 0, base: Scenario | None = None) -> tuple[dict[str, pd.DataFrame], dict]:
     """The tables (strings, as read from CSV) and overrides of instance `size` (see
     :data:`INSTANCES`), made from `base` (default: the bundled default scenario)."""
-    if size not in INSTANCES:
-        raise ValueError(f"unknown instance '{size}'; expected one of: {', '.join(INSTANCES)}")
-    return _tables(INSTANCES[size], seed, base if base is not None else load_scenario())
+    base = base if base is not None else load_scenario()
+    return _tables(instance_spec(size, base), seed, base)
 
 
 def scaled_instance(copies: int, slices: int | None = None, seed: int = 0, base: Scenario | None = None) -> Scenario:

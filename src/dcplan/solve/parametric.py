@@ -21,6 +21,7 @@ The Pyomo model stays the formulation and the oracle: tests check these arrays a
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -74,15 +75,15 @@ class ParametricLP:
 
     def __init__(self, model):
         self._param_layout(model)
-        self._targets: list[int] = []
-        self._consts: list[float] = []
-        self._factors: list[tuple[int, ...]] = []
+        # monomials by degree, in typed arrays (8 bytes an item; Python lists of numbers and tuples
+        # took ~5x that and made the walk the peak of a large build): degree -> (targets, constants,
+        # the d parameter positions of each monomial, flattened)
+        self._mono: dict[int, tuple[array, array, array]] = {}
         self._opaque: list[tuple[int, object]] = []  # (target, expression) evaluated by Pyomo
         col_of: dict[int, int] = {}
         self.columns: list = []
-        entries_r: list[int] = []
-        entries_c: list[int] = []
-        entry_coefs: list = []
+        entries_r = array("q")
+        entries_c = array("q")
 
         def col(v) -> int:
             j = col_of.get(id(v))
@@ -116,16 +117,25 @@ class ParametricLP:
             self.rows.append((con, 0 if con.equality else (1 if ub is not None else -1)))
             row_terms.append((lb, ub, repn.constant))
             for v, coef in zip(repn.linear_vars, repn.linear_coefs, strict=False):
+                # target = the entry's number in walk order until the CSC order is known (below)
+                self._add(len(entries_r), coef)
                 entries_r.append(r)
                 entries_c.append(col(v))
-                entry_coefs.append(coef)
         n, m = len(self.columns), len(self.rows)
         nnz = len(entries_r)
         # CSC order of the entries: by column, then row
-        er, ec = np.asarray(entries_r, dtype=np.int64), np.asarray(entries_c, dtype=np.int64)
+        er = np.frombuffer(entries_r, dtype=np.int64) if nnz else np.zeros(0, dtype=np.int64)
+        ec = np.frombuffer(entries_c, dtype=np.int64) if nnz else np.zeros(0, dtype=np.int64)
         order = np.lexsort((er, ec))
         pos = np.empty(nnz, dtype=np.int64)
         pos[order] = np.arange(nnz)
+        # every target added so far is a matrix entry in walk order: renumber to CSC positions
+        for T, _, _ in self._mono.values():
+            if len(T):
+                t = np.frombuffer(T, dtype=np.int64)  # a writable view: renumber in place
+                t[:] = pos[t]
+                del t  # release the view, or the array cannot grow again
+        self._opaque = [(int(pos[t]), e) for t, e in self._opaque]
         self.a_index = er[order].astype(np.int32)
         self.a_start = np.searchsorted(ec[order], np.arange(n + 1)).astype(np.int32)
         self.shape = (m, n)
@@ -137,8 +147,7 @@ class ParametricLP:
         self._off_cl = self._off_ru + m
         self._off_cu = self._off_cl + n
         self._size = self._off_cu + n
-        for k, coef in enumerate(entry_coefs):
-            self._add(int(pos[k]), coef)
+        del entries_r, entries_c, er, ec, order, pos
         for j, coef in obj_terms:
             self._add(self._off_c + j, coef, sign)
         self._add(self._off_offset, orepn.constant, sign)
@@ -166,16 +175,18 @@ class ParametricLP:
         self._inf_pos = np.flatnonzero(inf_mask > 0)
         self._ninf_pos = np.flatnonzero(inf_mask < 0)
         # monomials grouped by degree: constants summed once; degree d: K * P[F[:,0]] * ... * P[F[:,d-1]]
-        T, K = np.asarray(self._targets, dtype=np.int64), np.asarray(self._consts, dtype=float)
-        deg = np.fromiter((len(f) for f in self._factors), dtype=np.int64, count=len(self._factors))
-        self._const = np.bincount(T[deg == 0], weights=K[deg == 0], minlength=self._size)
+        self._const = np.zeros(self._size)
         self._groups: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-        for d in sorted(set(deg.tolist()) - {0}):
-            sel = np.flatnonzero(deg == d)
-            F = np.array([self._factors[k] for k in sel], dtype=np.int64).reshape(len(sel), d)
-            self._groups.append((T[sel], K[sel], F))
-        self.n_monomials = len(T)
-        del self._targets, self._consts, self._factors
+        self.n_monomials = 0
+        for d in sorted(self._mono):
+            T, K, F = (np.frombuffer(x, dtype=t).copy() if len(x) else np.zeros(0, dtype=t)
+                       for x, t in zip(self._mono[d], (np.int64, np.float64, np.int64), strict=True))
+            self.n_monomials += len(T)
+            if d == 0:
+                self._const = np.bincount(T, weights=K, minlength=self._size).astype(float)
+            else:
+                self._groups.append((T, K, F.reshape(len(T), d)))
+        del self._mono
         self.needs_pyomo_values = bool(self._opaque)
 
     # ------------------------------------------------------------------------------------------
@@ -197,9 +208,7 @@ class ParametricLP:
     def _add(self, target: int, expr, scale: float = 1.0) -> None:
         if expr.__class__ in native_numeric_types:
             if expr:
-                self._targets.append(target)
-                self._consts.append(float(expr) * scale)
-                self._factors.append(())
+                self._monomial(target, float(expr) * scale, ())
             return
         try:
             poly = self._poly(expr)
@@ -208,9 +217,16 @@ class ParametricLP:
             return
         for f, c in poly.items():
             if c:
-                self._targets.append(target)
-                self._consts.append(c * scale)
-                self._factors.append(f)
+                self._monomial(target, c * scale, f)
+
+    def _monomial(self, target: int, const: float, factors: tuple[int, ...]) -> None:
+        """Record ``value[target] += const * P[factors[0]] * ...``."""
+        b = self._mono.get(len(factors))
+        if b is None:
+            b = self._mono[len(factors)] = (array("q"), array("d"), array("q"))
+        b[0].append(target)
+        b[1].append(const)
+        b[2].extend(factors)
 
     def _poly(self, e) -> dict[tuple[int, ...], float]:
         """`e` as {sorted tuple of parameter positions: constant}."""
