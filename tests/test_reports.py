@@ -166,7 +166,9 @@ def test_read_results_round_trip(res, results_dir):
     pd.testing.assert_frame_equal(
         loaded.compute.reset_index(drop=True), res.compute.reset_index(drop=True), check_dtype=False
     )
-    assert loaded.sites is not None and len(loaded.sites) == len(res.power["site"].unique())
+    # every site of the scenario, used or not (a site the plan leaves empty has no power rows)
+    assert loaded.sites is not None and len(loaded.sites) == len(res.sites)
+    assert set(loaded.sites["site"]) == set(res.sites["site"]) >= set(res.power["site"])
 
 
 def test_read_results_picks_up_network_tables_for_the_map(results_dir, tmp_path):
