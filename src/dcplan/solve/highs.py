@@ -155,6 +155,7 @@ class HighsLP:
         self.highs = new_highs()
         options = highs_options(options)
         self._user_solver = "solver" in options
+        self._user_strategy = "simplex_strategy" in options
         if "threads" in options:  # HiGHS's thread pool is global: restart it at the asked size
             highspy.Highs.resetGlobalScheduler(True)
         for k, v in options.items():
@@ -234,7 +235,14 @@ class HighsLP:
             old.col_lower, old.col_upper = new.col_lower, new.col_upper
             out.update(costs=len(dc), row_bounds=len(dr), col_bounds=len(dcol), coefficients=0, passed_model=False)
         self.update_seconds = time.perf_counter() - t0
+        self.last_update = out
         return out
+
+    def _costs_only(self) -> bool:
+        """The last update changed costs (or the offset) and nothing else."""
+        u = self.last_update
+        return bool(u) and not u.get("passed_model") and u.get("costs", 0) > 0 and not u.get("row_bounds") \
+            and not u.get("col_bounds")
 
     # ------------------------------------------------------------------------------------------
     def solve(self, load: bool = True) -> Solution:
@@ -247,6 +255,11 @@ class HighsLP:
             # 80k columns, benchmarks/bench_solve.py); warm: dual simplex from the previous basis
             big = len(self.lp.columns) > IPM_MIN_COLUMNS
             self.highs.setOptionValue("solver", "ipm" if (big and not warm) else "simplex")
+        if warm and not self._user_solver and not self._user_strategy:
+            # after cost changes only the basis stays primal feasible: primal simplex (on the default,
+            # 16 iterations in 0.08 s against dual's 205 in 0.24 s); after bounds or coefficients
+            # change it stays dual feasible: dual simplex (7 iterations against primal's ~5,800)
+            self.highs.setOptionValue("simplex_strategy", 4 if self._costs_only() else 1)
         t0 = time.perf_counter()
         self.highs.run()
         dt = time.perf_counter() - t0
