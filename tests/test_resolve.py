@@ -42,3 +42,31 @@ def test_resolve_rebuilds_when_structure_changes():
     res = plan.resolve(tiny({"horizon.end_year": 2027}))
     assert res.objective_usd == pytest.approx(2_000_000)
     assert list(res.compute["year"]) == [2026, 2027]
+
+
+def _strategy(plan) -> int:
+    v = plan.lp.highs.getOptionValue("simplex_strategy")
+    return int(v[1] if isinstance(v, tuple) else v)  # highspy >= 1.12: (status, value)
+
+
+def test_warm_simplex_follows_what_changed():
+    """A cost-only change keeps the basis primal feasible, so the warm solve runs primal simplex;
+    a right-hand-side change keeps it dual feasible: dual simplex. By hand: GPUs at $20,000 are
+    dearer than the $10,000 unmet penalty, so all 1,000 H100e go unmet ($10M); doubling demand
+    then leaves 2,000 unmet ($20M); GPUs back at $1,000 serve them ($2M)."""
+    plan = Plan(tiny())
+    assert plan.solve().objective_usd == pytest.approx(1_000_000)
+    model = plan.model
+    steps = [({"gpus.g1.price_usd_per_gpu": 20_000}, 4, 10_000_000),
+             ({"gpus.g1.price_usd_per_gpu": 20_000, "demand.start_h100e_millions": 0.002}, 1, 20_000_000),
+             ({"demand.start_h100e_millions": 0.002}, 4, 2_000_000)]
+    for over, strategy, objective in steps:
+        res = plan.resolve(tiny(over))
+        assert res.solver["warm_started"] and plan.model is model, over  # updated in place
+        assert _strategy(plan) == strategy, over
+        assert res.objective_usd == pytest.approx(objective)
+        assert Plan(tiny(over)).solve().objective_usd == pytest.approx(res.objective_usd)
+    user = Plan(tiny(), highs_options={"simplex_strategy": 1})  # the user's choice wins
+    user.solve()
+    user.resolve(tiny({"gpus.g1.price_usd_per_gpu": 20_000}))
+    assert _strategy(user) == 1
