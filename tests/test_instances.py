@@ -12,7 +12,7 @@ import pytest
 
 from dcplan import Plan
 from dcplan.geo.sites import site_states
-from dcplan.scenario.instances import INSTANCES, _split_slices, instance, instance_spec, instance_tables
+from dcplan.scenario.instances import _split_slices, instance, instance_spec, instance_tables
 from dcplan.scenario.load import load_scenario
 
 
