@@ -23,6 +23,7 @@ from typer.testing import CliRunner
 from dcplan.cli import app
 from dcplan.sweeps import load
 from dcplan.sweeps.runner import (
+    batches,
     clear_plans,
     nearest_neighbour_chain,
     plan_tasks,
@@ -227,6 +228,12 @@ def test_segments_split_the_chain_into_contiguous_stretches():
     assert segments(0, 2) == [(0, 0)]
 
 
+def test_batches_cut_a_stretch_for_recycling():
+    assert batches(4, 9, 2) == [(4, 6), (6, 8), (8, 9)]
+    assert batches(4, 9, None) == batches(4, 9, 0) == [(4, 9)]
+    assert batches(3, 3, 2) == []
+
+
 # ----- plan cost by year in the key figures (the sweep's cost fan chart) ------------------------------
 
 
@@ -339,12 +346,37 @@ def test_in_process_and_local_cluster_give_identical_answers(base, tmp_path):
     b = load(tmp_path / "dask").parameters.set_index("point")
     workers = pd.concat([pd.read_parquet(f) for f in (tmp_path / "dask" / "scenarios").glob("*.parquet")])["worker"]
     assert workers.nunique() == 2, "each of the 2 workers walks its own stretch of the chain"
+    assert load(tmp_path / "dask").meta["runs"][-1]["restarts"] == 0, "6 scenarios: fewer than RECYCLE_AFTER"
     assert (a["status"] == "optimal").all() and (b["status"] == "optimal").all()
     np.testing.assert_allclose(b["objective_usd"], a["objective_usd"], rtol=1e-9)
     np.testing.assert_allclose(a["objective_usd"], [cost(w) for w in a[COWOS]], rtol=1e-9)
     ka = load(tmp_path / "inproc").kpis.set_index(["point", "kpi", "item", "year"])["value"]
     kb = load(tmp_path / "dask").kpis.set_index(["point", "kpi", "item", "year"])["value"]
     np.testing.assert_allclose(kb.reindex(ka.index), ka, rtol=1e-9, atol=1e-6)
+
+
+def test_recycled_workers_run_on_fresh_processes_and_give_the_same_answers(base, tmp_path):
+    """recycle_after=2 on 2 workers, 10 scenarios: a stretch of 5 per worker, in batches of 2, 2
+    and 1, each on a fresh process (2 restarts a worker), which rebuilds its Plan once."""
+    wafers = [20, 35, 50, 65, 80, 95, 110, 125, 140, 155]
+    s = spec_of(base, sampler="grid", parameters={COWOS: {"values": wafers}})
+    clear_plans()
+    run_sweep(s, tmp_path / "inproc", workers=0, base_scenario=base)
+    res = run_sweep(s, tmp_path / "dask", workers=2, base_scenario=base, recycle_after=2)
+    a = load(tmp_path / "inproc").parameters.set_index("point")
+    data = load(tmp_path / "dask")
+    b = data.parameters.set_index("point")
+    sc = pd.concat([pd.read_parquet(f) for f in (tmp_path / "dask" / "scenarios").glob("*.parquet")], ignore_index=True)
+    assert len(sc) == len(wafers) == res.done and sc["key"].is_unique and set(sc["key"]) == set(b["key"]), "each scenario once"
+    assert (b["status"] == "optimal").all()
+    np.testing.assert_allclose(b["objective_usd"], a["objective_usd"], rtol=1e-9)
+    np.testing.assert_allclose(b["objective_usd"], [cost(w) for w in wafers], rtol=1e-9)
+    assert res.restarts == 4
+    assert {k: data.meta["runs"][-1][k] for k in ("recycle_after", "restarts")} == {"recycle_after": 2, "restarts": 4}
+    per_name = sc.groupby("worker_name")["worker"].agg(lambda w: sorted(w.value_counts()))
+    assert per_name.to_dict() == {"0": [1, 2, 2], "1": [1, 2, 2]}, "3 processes per worker: batches of 2, 2, 1"
+    assert sc["worker"].nunique() == 6 and (sc["rss_mb"] > 0).all()
+    assert (sc.groupby("worker")["rebuilt"].sum() == 1).all(), "each fresh process builds its Plan once, then re-solves"
 
 
 def _tiny_folder(folder: Path) -> Path:

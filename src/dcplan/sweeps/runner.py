@@ -35,6 +35,14 @@ later solve asking for another `threads` value fails (status 'Not Set')."""
 MAX_PLANS = 2
 """Plans (one per structure key) a worker keeps; the least recently used is dropped beyond this."""
 
+RECYCLE_AFTER = 200
+"""On a LocalCluster, each worker's process is restarted after this many scenarios (its stretch
+goes on on the fresh process, which rebuilds its Plan once): a Dask worker's RSS creeps up by about
+0.3 MB a scenario after its first ~75 (docs/sweeps.md, "Memory"). None or 0: never."""
+
+RESTART_TIMEOUT = 180
+"""Seconds to wait for a recycled worker to come back."""
+
 
 @dataclass
 class Task:
@@ -57,6 +65,7 @@ class SweepResult:
     failed: int = 0
     seconds: float = 0.0
     statuses: dict[str, int] = field(default_factory=dict)
+    restarts: int = 0
 
 
 class SweepInterrupted(KeyboardInterrupt):
@@ -93,6 +102,19 @@ def structure_key(scn) -> str:
     return str(sk()) if callable(sk) else str(hash(sets.signature()))
 
 
+def _worker_name() -> str:
+    """The Dask worker's name (a LocalCluster's: 0, 1, ...; it survives a restart), '' outside one."""
+    import sys
+
+    dist = sys.modules.get("distributed")
+    if dist is None:
+        return ""
+    try:
+        return str(dist.get_worker().name)
+    except ValueError:
+        return ""
+
+
 def _rss_mb() -> float:
     try:
         import psutil
@@ -121,7 +143,8 @@ def _solve_scenario(base, key: str, overrides: dict, kpis: list[str], highs_opti
 
     t0 = time.perf_counter()
     rec: dict[str, Any] = {"key": key, "status": "optimal", "reason": "", "objective_usd": math.nan, "kpis": [],
-                           "rebuilt": False, "solve_seconds": math.nan, "iterations": -1, "worker": f"{os.uname().nodename}:{os.getpid()}"}
+                           "rebuilt": False, "solve_seconds": math.nan, "iterations": -1, "worker": f"{os.uname().nodename}:{os.getpid()}",
+                           "worker_name": _worker_name()}
     try:
         scn = base.with_overrides(overrides)
         rec["validate_seconds"] = time.perf_counter() - t0
@@ -304,14 +327,19 @@ def run_sweep(
     highs_options: dict | None = None,
     max_plans: int = MAX_PLANS,
     on_start: Callable[[SweepResult], None] | None = None,
+    recycle_after: int | None = RECYCLE_AFTER,
 ) -> SweepResult:
     """Run (or resume) `spec` into folder `out`; return counts.
 
     workers=0: in this process (no Dask). Otherwise a `dask.distributed` LocalCluster of `workers`
     processes (default: the machine's cores), one thread each; `scheduler` ('tcp://host:port')
     joins an existing cluster instead. `on_record` sees each finished scenario's record.
+    `recycle_after`: on a LocalCluster, restart each worker's process after that many scenarios
+    (None or 0: never); not applied in-process or on a `scheduler`'s workers (not ours to restart).
     Ctrl-C raises SweepInterrupted after the store is consistent.
     """
+    if recycle_after is not None and recycle_after < 0:
+        raise ValueError(f"recycle_after must be >= 0 or None, not {recycle_after}")
     base = load_base(spec, base_scenario)
     d, tasks = plan_tasks(spec, base)
     store = Store(out)
@@ -326,6 +354,7 @@ def run_sweep(
     t0 = time.perf_counter()
     started = _now_iso()
     mode = "in-process" if (workers == 0 and not scheduler) else (scheduler or f"LocalCluster({workers or os.cpu_count()})")
+    recycle = (recycle_after or None) if not (in_process or scheduler) else None
 
     def _take(rec: dict) -> None:
         store.add(rec)
@@ -335,21 +364,24 @@ def run_sweep(
         if on_record:
             on_record(rec)
 
+    def _restarted() -> None:
+        result.restarts += 1
+
     interrupted = False
     try:
-        if workers == 0 and not scheduler:
+        if in_process:
             for t in todo:
                 _take(solve_scenario(base, t.key, t.overrides, list(spec.model.kpis),
                                      highs_options if highs_options is not None else {}, max_plans))
         else:
-            _run_dask(todo, base, spec, workers, scheduler, highs_options, max_plans, _take)
+            _run_dask(todo, base, spec, workers, scheduler, highs_options, max_plans, _take, recycle, _restarted)
     except KeyboardInterrupt:
         interrupted = True
     finally:
         result.seconds = time.perf_counter() - t0
         store.log_run({"started": started, "finished": _now_iso(), "mode": mode, "todo": len(todo), "done": result.done,
                        "failed": result.failed, "statuses": result.statuses, "seconds": round(result.seconds, 3),
-                       "interrupted": interrupted})
+                       "interrupted": interrupted, "recycle_after": recycle, "restarts": result.restarts})
     if interrupted:
         raise SweepInterrupted(result)
     return result
@@ -362,51 +394,108 @@ def _now_iso() -> str:
 
 
 def _run_dask(todo: list[Task], base, spec: SweepSpec, workers: int | None, scheduler: str | None,
-              highs_options: dict | None, max_plans: int, take: Callable[[dict], None]) -> None:
+              highs_options: dict | None, max_plans: int, take: Callable[[dict], None],
+              recycle_after: int | None = None, on_restart: Callable[[], None] | None = None) -> None:
+    """Solve `todo` on Dask, passing each record to `take` as it arrives. `recycle_after` (LocalCluster only; the caller passes None otherwise): each
+    worker's stretch is submitted in batches of that many scenarios, and the worker's process is
+    restarted (through its nanny) before its next batch; `on_restart` is called after each restart."""
+    import dask
     from distributed import Client, LocalCluster, as_completed
 
     cluster = None
     if scheduler:
         client = Client(scheduler)
     else:
-        cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
-                               dashboard_address=None, silence_logs=logging.ERROR)
+        # with recycling, no work stealing: a worker restarted after its batch must not be running
+        # a scenario stolen from another worker's stretch (the restart would kill it)
+        with dask.config.set({"distributed.scheduler.work-stealing": not recycle_after}):
+            cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
+                                   dashboard_address=None, silence_logs=logging.ERROR)
         client = Client(cluster)
-    futures = []
+    futures: dict[Any, Any] = {}  # key -> future, until its record is taken
     try:
         if cluster is not None:
             client.wait_for_workers(len(cluster.workers), timeout=120)
-        addrs = sorted(client.scheduler_info()["workers"])
+        info = client.scheduler_info(n_workers=-1)["workers"]
+        addrs = sorted(info)
+        names = [info[a]["name"] for a in addrs]
         base_f = client.scatter(base, broadcast=True, hash=False)
         kpis = list(spec.model.kpis)
-        by_future = {}
+        by_key: dict[Any, tuple[Task, int]] = {}  # future key -> (task, its stretch)
+
+        def submit(i: int, stretch: int, addr: str | None, base_future) -> Any:
+            t = todo[i]
+            f = client.submit(solve_scenario, base_future, t.key, t.overrides, kpis, highs_options, max_plans,
+                              key=f"dcplan-scenario-{t.key}", priority=-i, pure=False,
+                              workers=[addr] if addr else None, allow_other_workers=bool(addr))
+            futures[f.key] = f
+            by_key[f.key] = (t, stretch)
+            return f
+
         # one contiguous stretch of the chain per worker (it walks its stretch in order, so each
         # re-solve starts from its neighbour's basis); allow_other_workers lets the scheduler
-        # rebalance (work stealing) when one stretch finishes first
-        for (lo, hi), addr in zip(segments(len(todo), len(addrs)), addrs or [None], strict=False):
-            for i in range(lo, hi):
-                t = todo[i]
-                f = client.submit(solve_scenario, base_f, t.key, t.overrides, kpis, highs_options, max_plans,
-                                  key=f"dcplan-scenario-{t.key}", priority=-i, pure=False,
-                                  workers=[addr] if addr else None, allow_other_workers=bool(addr))
-                futures.append(f)
-                by_future[f.key] = t
-        for f in as_completed(futures):
-            t = by_future[f.key]
+        # rebalance (work stealing, when not recycling) when one stretch finishes first, and run a
+        # stretch elsewhere if its worker dies
+        stretches = segments(len(todo), len(addrs))
+        queued = [batches(lo, hi, recycle_after) for lo, hi in stretches]  # each stretch's batches still to submit
+        left = [0] * len(stretches)  # scenarios of each stretch's current batch not yet taken
+        first = []
+        for s, addr in enumerate(addrs or [None]):
+            if s < len(queued) and queued[s]:
+                lo, hi = queued[s].pop(0)
+                first += [submit(i, s, addr, base_f) for i in range(lo, hi)]
+                left[s] = hi - lo
+        pending = as_completed(first)
+        for f in pending:
+            t, s = by_key.pop(f.key)
             try:
                 rec = f.result()
             except Exception as e:  # the worker died (memory?) or the task could not run
                 rec = {"key": t.key, "status": "error", "reason": f"{type(e).__name__}: {e}", "kpis": [],
                        "objective_usd": math.nan, "seconds": math.nan, "solve_seconds": math.nan, "iterations": -1, "rebuilt": False,
-                       "worker": "", "rss_mb": math.nan}
+                       "worker": "", "worker_name": "", "rss_mb": math.nan}
             take(rec)
+            futures.pop(f.key, None)
             f.release()
+            left[s] -= 1
+            if left[s] == 0 and queued[s]:  # this worker's batch is done: a fresh process for the next
+                addr = _restart(client, names[s])
+                if addr is not None and on_restart:
+                    on_restart()
+                addr = addr or addrs[s]
+                base_f = client.scatter(base, broadcast=True, hash=False)  # the restarted process has no copy
+                lo, hi = queued[s].pop(0)
+                for i in range(lo, hi):
+                    pending.add(submit(i, s, addr, base_f))
+                left[s] = hi - lo
     finally:
         if futures:
-            client.cancel([f for f in futures if not f.done()])
+            client.cancel([f for f in futures.values() if not f.done()])
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _restart(client, name) -> str | None:
+    """Restart the worker named `name` (through its nanny); its new address, or None when the
+    restart failed (logged; the sweep goes on, on the old process)."""
+    try:
+        client.restart_workers([name], timeout=RESTART_TIMEOUT)
+        for addr, w in client.scheduler_info(n_workers=-1)["workers"].items():
+            if w["name"] == name:
+                return addr
+    except Exception as e:  # a restart that fails must not lose the sweep
+        logging.getLogger(__name__).warning("could not restart worker %s (%s: %s); it goes on unrecycled", name, type(e).__name__, e)
+    return None
+
+
+def batches(lo: int, hi: int, size: int | None) -> list[tuple[int, int]]:
+    """range(lo, hi) cut into consecutive (start, stop) batches of `size` (the last may be
+    shorter); one batch when `size` is None or 0, none when the range is empty."""
+    if hi <= lo:
+        return []
+    step = size if size else hi - lo
+    return [(a, min(a + step, hi)) for a in range(lo, hi, step)]
 
 
 def segments(n: int, k: int) -> list[tuple[int, int]]:

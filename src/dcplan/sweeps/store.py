@@ -33,7 +33,7 @@ STATUSES = ("optimal", "invalid", "infeasible", "solver_error", "error")
 without an optimum; anything else went wrong (the reason holds the exception)."""
 
 SCENARIO_COLUMNS = ["key", "status", "reason", "objective_usd", "seconds", "validate_seconds", "solve_seconds", "iterations",
-                    "rebuilt", "worker", "rss_mb", "finished_at"]
+                    "rebuilt", "worker", "worker_name", "rss_mb", "finished_at"]
 KPI_COLUMNS = ["key", "kpi", "item", "year", "value"]
 
 
@@ -175,10 +175,11 @@ class Store:
         _atomic_parquet(kp, self.kpis_dir / f"{key}.parquet")
         row = {c: rec.get(c) for c in SCENARIO_COLUMNS}
         row["iterations"] = -1 if row["iterations"] is None else row["iterations"]  # -1: not solved
+        row["worker_name"] = row["worker_name"] or ""
         row["finished_at"] = _now()
         df = pd.DataFrame([row], columns=SCENARIO_COLUMNS).astype(
             {"key": str, "status": str, "reason": str, "objective_usd": "float64", "seconds": "float64",
-             "validate_seconds": "float64", "solve_seconds": "float64", "iterations": "int64", "rebuilt": bool, "worker": str, "rss_mb": "float64", "finished_at": str}
+             "validate_seconds": "float64", "solve_seconds": "float64", "iterations": "int64", "rebuilt": bool, "worker": str, "worker_name": str, "rss_mb": "float64", "finished_at": str}
         )
         _atomic_parquet(df, self.scenarios_dir / f"{key}.parquet")
 
