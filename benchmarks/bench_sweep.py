@@ -10,9 +10,14 @@ Prints, each with the command-line settings that produced it:
   rebuild time of the whole sweep is extrapolated from the subsample (and says so);
 * 1 vs 2 workers (Dask LocalCluster): wall time on the first `--speedup-n` scenarios;
 * the whole sweep on 2 workers: wall time, scenarios/s, worker RSS at the start and end;
-* `--medium`: 100 scenarios of the medium benchmark instance, when `instance("medium")` exists.
+* `--medium`: 100 scenarios of the medium benchmark instance, when `instance("medium")` exists;
+* `--rss-n N` (and nothing else): worker RSS over the first N scenarios on 2 workers, without
+  recycling and with `--recycle-after K`: first, last and max per worker name and per process.
+  `--rss-spec narrow` (the default) is the 2-parameter LHS docs/sweeps.md's "Memory" measured,
+  `--rss-spec bench` the 8-parameter one above.
 
     python benchmarks/bench_sweep.py [--n 1000] [--subsample 20] [--speedup-n 200] [--order-n 25] [--medium]
+    python benchmarks/bench_sweep.py --rss-n 300 --recycle-after 100 [--rss-spec narrow|bench]
 
 The machine may be shared: run it when it is quiet, and report the load average it prints.
 """
@@ -20,6 +25,7 @@ The machine may be shared: run it when it is quiet, and report the load average 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import tempfile
@@ -40,10 +46,17 @@ PARAMETERS = {
 }
 
 
-def spec_for(n: int, name: str = "bench", base_scenario=None):
+NARROW = {
+    "planner_share.cowos": {"dist": "uniform", "low": 0.65, "high": 0.75},
+    "power_price.escalation_per_year": {"dist": "uniform", "low": 0.01, "high": 0.02},
+}
+"""The memory measurement's sweep (docs/sweeps.md, "Memory"): neighbouring LPs, cheap warm solves."""
+
+
+def spec_for(n: int, name: str = "bench", base_scenario=None, parameters=None):
     from dcplan.sweeps.spec import parse_spec
 
-    return parse_spec({"name": name, "sampler": "lhs", "samples": n, "seed": 42, "parameters": PARAMETERS},
+    return parse_spec({"name": name, "sampler": "lhs", "samples": n, "seed": 42, "parameters": parameters or PARAMETERS},
                       base_scenario=base_scenario)
 
 
@@ -120,13 +133,14 @@ def order_comparison(spec, base, n: int) -> None:
               f"(mean of {len(warm)} warm re-solves; {len(recs) - 1 - len(warm)} rebuilt or failed)")
 
 
-def timed_sweep(spec, workers: int, base, out: Path) -> tuple[float, pd.DataFrame]:
+def timed_sweep(spec, workers: int, base, out: Path, **kw) -> tuple[float, pd.DataFrame]:
+    """(wall seconds, the scenario rows) of `spec` run into `out`; `kw` goes to run_sweep."""
     from dcplan.sweeps.runner import clear_plans, run_sweep
 
     shutil.rmtree(out, ignore_errors=True)
     clear_plans()
     t0 = time.perf_counter()
-    res = run_sweep(spec, out, workers=workers, base_scenario=base)
+    res = run_sweep(spec, out, workers=workers, base_scenario=base, **kw)
     dt = time.perf_counter() - t0
     sc = pd.concat([pd.read_parquet(p) for p in (out / "scenarios").glob("*.parquet")], ignore_index=True)
     assert res.done == len(sc), (res, len(sc))
@@ -142,6 +156,31 @@ def rss_summary(sc: pd.DataFrame) -> str:
     return "; ".join(parts)
 
 
+def rss_by_name(sc: pd.DataFrame) -> list[str]:
+    """RSS per worker name (MB), first -> last (max) over all its processes, then per process."""
+    out = []
+    for name, g in sc.sort_values("finished_at", kind="stable").groupby("worker_name"):
+        procs = [f"{w.rsplit(':', 1)[-1]} {p['rss_mb'].iloc[0]:,.0f} -> {p['rss_mb'].iloc[-1]:,.0f} (max {p['rss_mb'].max():,.0f}) "
+                 f"over {len(p)}" for w, p in g.groupby("worker", sort=False)]
+        out.append(f"  worker {name}: {g['rss_mb'].iloc[0]:,.0f} -> {g['rss_mb'].iloc[-1]:,.0f} MB (max {g['rss_mb'].max():,.0f}) "
+                   f"over {len(g)} scenarios, {len(procs)} process(es): " + "; ".join(procs))
+    return out
+
+
+def rss_comparison(base, n: int, recycle_after: int, which: str, tmp: Path) -> None:
+    """Worker RSS over the first `n` scenarios on 2 workers, without recycling and recycled every
+    `recycle_after` scenarios."""
+    spec = spec_for(n, "bench-rss", base_scenario=base, parameters=NARROW if which == "narrow" else PARAMETERS)
+    print(f"worker RSS: {n} scenarios of the {which} LHS ({', '.join(NARROW if which == 'narrow' else PARAMETERS)}) on 2 workers")
+    for label, k in (("no recycling", None), (f"recycle_after={recycle_after}", recycle_after)):
+        t, sc = timed_sweep(spec, 2, base, tmp / f"rss-{k}", recycle_after=k)
+        meta = json.loads((tmp / f"rss-{k}" / "sweep.json").read_text())
+        print(f" {label}: {t:,.1f} s, {meta['runs'][-1]['restarts']} restarts, statuses {sc['status'].value_counts().to_dict()}, "
+              f"builds {int(sc['rebuilt'].sum())}")
+        for line in rss_by_name(sc):
+            print(line)
+
+
 def main() -> None:
     global _BASE
     ap = argparse.ArgumentParser()
@@ -154,11 +193,20 @@ def main() -> None:
     ap.add_argument("--order-n", type=int, default=25, help="re-solves timed in chain order vs design order (0: skip)")
     ap.add_argument("--full-n", type=int, default=None,
                     help="run only the first FULL_N scenarios of the sweep on 2 workers and extrapolate (says so)")
+    ap.add_argument("--rss-n", type=int, default=0, help="only the worker RSS comparison, over RSS_N scenarios on 2 workers")
+    ap.add_argument("--rss-spec", choices=["narrow", "bench"], default="narrow", help="the sweep --rss-n runs")
+    ap.add_argument("--recycle-after", type=int, default=100, help="the recycled run of --rss-n restarts workers this often")
     a = ap.parse_args()
     from dcplan.scenario.load import load_scenario
 
     print(f"load average {os.getloadavg()[0]:.1f} / {os.getloadavg()[1]:.1f} / {os.getloadavg()[2]:.1f} on {os.cpu_count()} cores")
     base = _BASE = load_scenario()
+    if a.rss_n:
+        tmp = Path(tempfile.mkdtemp(prefix="dcplan-bench-rss-"))
+        rss_comparison(base, a.rss_n, a.recycle_after, a.rss_spec, tmp)
+        print(f"load average at the end {os.getloadavg()[0]:.1f}")
+        shutil.rmtree(tmp, ignore_errors=True)
+        return
     spec = spec_for(a.n, base_scenario=base)
     tmp = Path(tempfile.mkdtemp(prefix="dcplan-bench-sweep-"))
     print(f"sweep: LHS, {a.n} scenarios over {len(PARAMETERS)} parameters of the default ({', '.join(PARAMETERS)})")
