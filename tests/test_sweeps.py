@@ -178,6 +178,14 @@ def test_cli_bad_spec_exits_1_naming_the_key_and_writes_nothing(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+def test_cli_refuses_a_negative_recycle_after(tmp_path):
+    spec = tmp_path / "s.yaml"
+    spec.write_text(yaml.safe_dump({"name": "neg", "sampler": "list", "scenarios": [{COWOS: 50}]}))
+    r = CliRunner().invoke(app, ["sweep", str(spec), "--out", str(tmp_path / "out"), "--recycle-after", "-1"])
+    assert r.exit_code == 2 and "--recycle-after must be >= 0" in r.output
+    assert not (tmp_path / "out").exists()
+
+
 # ----- warm-start order -----------------------------------------------------------------------------
 
 ORDER_PARAMS = {COWOS: {"dist": "uniform", "low": 20, "high": 200}, "planner_share.hbm": {"dist": "uniform", "low": 0.3, "high": 1.0},
@@ -431,8 +439,9 @@ def test_ctrl_c_then_sigkill_mid_sweep_then_rerun_finishes_each_scenario_exactly
 
 
 def test_sweep_on_workers_prints_only_its_summary_to_stdout_and_records_the_run(tmp_path):
-    """`dcplan sweep ... > out.txt` on 2 workers: HiGHS's banner (printed by each worker process
-    and by the driver's version probe) goes to stderr; sweep.json is the run record plus the sweep."""
+    """`dcplan sweep ... --recycle-after 1 > out.txt` on 2 workers: HiGHS's banner (printed by each
+    worker process, restarted ones too, and by the driver's version probe) goes to stderr; sweep.json
+    is the run record plus the sweep, and its run says each worker was restarted once."""
     base_dir = _tiny_folder(tmp_path / "tiny")
     spec = tmp_path / "spec.yaml"
     spec.write_text(yaml.safe_dump({"name": "quiet", "base": str(base_dir), "sampler": "grid", "kpis": ["cost"],
@@ -440,13 +449,14 @@ def test_sweep_on_workers_prints_only_its_summary_to_stdout_and_records_the_run(
     out = tmp_path / "out"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO / "src"), os.environ.get("PYTHONPATH", "")])}
     with open(tmp_path / "stdout.txt", "w") as f:
-        r = subprocess.run([sys.executable, "-m", "dcplan", "sweep", str(spec), "--out", str(out), "--workers", "2"],
+        r = subprocess.run([sys.executable, "-m", "dcplan", "sweep", str(spec), "--out", str(out), "--workers", "2", "--recycle-after", "1"],
                            env=env, stdout=f, stderr=subprocess.PIPE, text=True, timeout=400)
     assert r.returncode == 0, r.stderr
     text = (tmp_path / "stdout.txt").read_text()
     assert "Running HiGHS" not in text, text
-    assert text.startswith("sweep 'quiet': 4 scenarios solved"), text
+    assert text.startswith("sweep 'quiet': 4 scenarios solved") and "; 2 worker restarts;" in text, text
     meta = load(out).meta
+    assert {k: meta["runs"][-1][k] for k in ("recycle_after", "restarts")} == {"recycle_after": 1, "restarts": 2}
     from dcplan.results.record import versions
 
     assert {k: meta["versions"][k] for k in ("dcplan", "highs", "pyomo")} == {k: versions()[k] for k in ("dcplan", "highs", "pyomo")}

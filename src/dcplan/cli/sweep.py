@@ -29,17 +29,26 @@ def sweep(
     scheduler: Annotated[
         str | None, typer.Option("--scheduler", help="join a running Dask cluster, e.g. tcp://host:8786")
     ] = None,
+    recycle_after: Annotated[
+        int | None, typer.Option("--recycle-after", help="restart each local worker's process after N scenarios "
+                                 "(default 200; 0: never; not applied with --scheduler)")
+    ] = None,
 ) -> None:
     """Run a batch sensitivity sweep into OUT: each scenario is stored as it finishes; rerunning the
     same command skips finished scenarios. Failed scenarios are recorded with their reason."""
     from dcplan.errors import InputError
     from dcplan.sweeps.progress import SweepProgress
-    from dcplan.sweeps.runner import SweepInterrupted, run_sweep
+    from dcplan.sweeps.runner import RECYCLE_AFTER, SweepInterrupted, run_sweep
     from dcplan.sweeps.spec import load_spec
 
     if workers is not None and workers < 0:
         err.print("[red]--workers must be >= 0[/red]")
         raise typer.Exit(2) from None
+    if recycle_after is not None and recycle_after < 0:
+        err.print("[red]--recycle-after must be >= 0[/red]")
+        raise typer.Exit(2) from None
+    if recycle_after and scheduler:
+        err.print("note: --recycle-after is not applied with --scheduler (that cluster's workers are not restarted)")
     try:
         s = load_spec(spec)
     except InputError as e:
@@ -48,7 +57,8 @@ def sweep(
     prog = SweepProgress(s.name, err)
     try:
         with prog:
-            res = run_sweep(s, out, workers=workers, scheduler=scheduler, on_record=prog.record, on_start=prog.start)
+            res = run_sweep(s, out, workers=workers, scheduler=scheduler, on_record=prog.record, on_start=prog.start,
+                            recycle_after=RECYCLE_AFTER if recycle_after is None else recycle_after)
     except SweepInterrupted as e:
         r = e.result
         err.print(f"stopped: {r.skipped + r.done} of {r.n_scenarios} scenarios are stored in {out}/; "
@@ -62,6 +72,7 @@ def sweep(
         f"sweep '{s.name}': {res.done} scenarios solved in {res.seconds:,.1f} s"
         + (f" ({res.skipped} already done)" if res.skipped else "")
         + (f"; failed: {bad} (status and reason in the store)" if bad else "")
+        + (f"; {res.restarts} worker restarts" if res.restarts else "")
         + f"; results in {out}/ (dcplan sweep-report {out})",
         highlight=False, soft_wrap=True,
     )

@@ -396,9 +396,10 @@ def _now_iso() -> str:
 def _run_dask(todo: list[Task], base, spec: SweepSpec, workers: int | None, scheduler: str | None,
               highs_options: dict | None, max_plans: int, take: Callable[[dict], None],
               recycle_after: int | None = None, on_restart: Callable[[], None] | None = None) -> None:
-    """Solve `todo` on Dask, passing each record to `take` as it arrives. `recycle_after` (LocalCluster only; the caller passes None otherwise): each
-    worker's stretch is submitted in batches of that many scenarios, and the worker's process is
-    restarted (through its nanny) before its next batch; `on_restart` is called after each restart."""
+    """Solve `todo` on Dask, passing each record to `take` as it arrives. `recycle_after`
+    (LocalCluster only; the caller passes None otherwise): each worker's stretch is submitted in
+    batches of that many scenarios, and the worker's process is restarted (through its nanny)
+    before its next batch; `on_restart` is called after each restart."""
     import dask
     from distributed import Client, LocalCluster, as_completed
 
@@ -440,7 +441,8 @@ def _run_dask(todo: list[Task], base, spec: SweepSpec, workers: int | None, sche
         queued = [batches(lo, hi, recycle_after) for lo, hi in stretches]  # each stretch's batches still to submit
         left = [0] * len(stretches)  # scenarios of each stretch's current batch not yet taken
         first = []
-        for s, addr in enumerate(addrs or [None]):
+        at: list[str | None] = list(addrs or [None])  # each stretch's worker's address (it changes on a restart)
+        for s, addr in enumerate(at):
             if s < len(queued) and queued[s]:
                 lo, hi = queued[s].pop(0)
                 first += [submit(i, s, addr, base_f) for i in range(lo, hi)]
@@ -460,13 +462,14 @@ def _run_dask(todo: list[Task], base, spec: SweepSpec, workers: int | None, sche
             left[s] -= 1
             if left[s] == 0 and queued[s]:  # this worker's batch is done: a fresh process for the next
                 addr = _restart(client, names[s])
-                if addr is not None and on_restart:
-                    on_restart()
-                addr = addr or addrs[s]
+                if addr is not None:
+                    at[s] = addr
+                    if on_restart:
+                        on_restart()
                 base_f = client.scatter(base, broadcast=True, hash=False)  # the restarted process has no copy
                 lo, hi = queued[s].pop(0)
                 for i in range(lo, hi):
-                    pending.add(submit(i, s, addr, base_f))
+                    pending.add(submit(i, s, at[s], base_f))
                 left[s] = hi - lo
     finally:
         if futures:
