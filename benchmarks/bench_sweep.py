@@ -12,7 +12,8 @@ Prints, each with the command-line settings that produced it:
 * the whole sweep on 2 workers: wall time, scenarios/s, worker RSS at the start and end;
 * `--medium`: 100 scenarios of the medium benchmark instance, when `instance("medium")` exists;
 * `--rss-n N` (and nothing else): worker RSS over the first N scenarios on 2 workers, without
-  recycling and with `--recycle-after K`: first, last and max per worker name and per process.
+  recycling and with `--recycle-after K`: first, last and max per worker name and per process,
+  and every tenth of the way.
   `--rss-spec narrow` (the default) is the 2-parameter LHS docs/sweeps.md's "Memory" measured,
   `--rss-spec bench` the 8-parameter one above.
 
@@ -164,6 +165,9 @@ def rss_by_name(sc: pd.DataFrame) -> list[str]:
                  f"over {len(p)}" for w, p in g.groupby("worker", sort=False)]
         out.append(f"  worker {name}: {g['rss_mb'].iloc[0]:,.0f} -> {g['rss_mb'].iloc[-1]:,.0f} MB (max {g['rss_mb'].max():,.0f}) "
                    f"over {len(g)} scenarios, {len(procs)} process(es): " + "; ".join(procs))
+        every = max(1, len(g) // 10)
+        out.append(f"    after its scenario 1, {every + 1}, {2 * every + 1}, ...: "
+                   + ", ".join(f"{v:,.0f}" for v in g["rss_mb"].iloc[::every]) + f"; last {g['rss_mb'].iloc[-1]:,.0f} MB")
     return out
 
 
