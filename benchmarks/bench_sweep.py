@@ -179,7 +179,9 @@ def rss_comparison(base, n: int, recycle_after: int, which: str, tmp: Path) -> N
     for label, k in (("no recycling", None), (f"recycle_after={recycle_after}", recycle_after)):
         t, sc = timed_sweep(spec, 2, base, tmp / f"rss-{k}", recycle_after=k)
         meta = json.loads((tmp / f"rss-{k}" / "sweep.json").read_text())
-        print(f" {label}: {t:,.1f} s, {meta['runs'][-1]['restarts']} restarts, statuses {sc['status'].value_counts().to_dict()}, "
+        run = meta["runs"][-1]
+        print(f" {label}: {t:,.1f} s, {run['restarts']} restarts ({run.get('restart_seconds', 0):,.1f} s in all, the driver waiting), "
+              f"statuses {sc['status'].value_counts().to_dict()}, "
               f"builds {int(sc['rebuilt'].sum())}")
         for line in rss_by_name(sc):
             print(line)

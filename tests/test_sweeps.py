@@ -381,6 +381,7 @@ def test_recycled_workers_run_on_fresh_processes_and_give_the_same_answers(base,
     np.testing.assert_allclose(b["objective_usd"], [cost(w) for w in wafers], rtol=1e-9)
     assert res.restarts == 4
     assert {k: data.meta["runs"][-1][k] for k in ("recycle_after", "restarts")} == {"recycle_after": 2, "restarts": 4}
+    assert data.meta["runs"][-1]["restart_seconds"] > 0
     per_name = sc.groupby("worker_name")["worker"].agg(lambda w: sorted(w.value_counts()))
     assert per_name.to_dict() == {"0": [1, 2, 2], "1": [1, 2, 2]}, "3 processes per worker: batches of 2, 2, 1"
     assert sc["worker"].nunique() == 6 and (sc["rss_mb"] > 0).all()

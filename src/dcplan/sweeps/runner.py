@@ -66,6 +66,7 @@ class SweepResult:
     seconds: float = 0.0
     statuses: dict[str, int] = field(default_factory=dict)
     restarts: int = 0
+    restart_seconds: float = 0.0
 
 
 class SweepInterrupted(KeyboardInterrupt):
@@ -364,8 +365,9 @@ def run_sweep(
         if on_record:
             on_record(rec)
 
-    def _restarted() -> None:
+    def _restarted(seconds: float) -> None:
         result.restarts += 1
+        result.restart_seconds += seconds
 
     interrupted = False
     try:
@@ -381,7 +383,8 @@ def run_sweep(
         result.seconds = time.perf_counter() - t0
         store.log_run({"started": started, "finished": _now_iso(), "mode": mode, "todo": len(todo), "done": result.done,
                        "failed": result.failed, "statuses": result.statuses, "seconds": round(result.seconds, 3),
-                       "interrupted": interrupted, "recycle_after": recycle, "restarts": result.restarts})
+                       "interrupted": interrupted, "recycle_after": recycle, "restarts": result.restarts,
+                       "restart_seconds": round(result.restart_seconds, 3)})
     if interrupted:
         raise SweepInterrupted(result)
     return result
@@ -395,11 +398,11 @@ def _now_iso() -> str:
 
 def _run_dask(todo: list[Task], base, spec: SweepSpec, workers: int | None, scheduler: str | None,
               highs_options: dict | None, max_plans: int, take: Callable[[dict], None],
-              recycle_after: int | None = None, on_restart: Callable[[], None] | None = None) -> None:
+              recycle_after: int | None = None, on_restart: Callable[[float], None] | None = None) -> None:
     """Solve `todo` on Dask, passing each record to `take` as it arrives. `recycle_after`
     (LocalCluster only; the caller passes None otherwise): each worker's stretch is submitted in
     batches of that many scenarios, and the worker's process is restarted (through its nanny)
-    before its next batch; `on_restart` is called after each restart."""
+    before its next batch; `on_restart` gets the seconds each restart took."""
     import dask
     from distributed import Client, LocalCluster, as_completed
 
@@ -461,11 +464,12 @@ def _run_dask(todo: list[Task], base, spec: SweepSpec, workers: int | None, sche
             f.release()
             left[s] -= 1
             if left[s] == 0 and queued[s]:  # this worker's batch is done: a fresh process for the next
+                t0 = time.perf_counter()
                 addr = _restart(client, names[s])
                 if addr is not None:
                     at[s] = addr
                     if on_restart:
-                        on_restart()
+                        on_restart(time.perf_counter() - t0)
                 base_f = client.scatter(base, broadcast=True, hash=False)  # the restarted process has no copy
                 lo, hi = queued[s].pop(0)
                 for i in range(lo, hi):
