@@ -179,13 +179,14 @@ class ParametricLP:
         self._groups: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self.n_monomials = 0
         for d in sorted(self._mono):
-            T, K, F = (np.frombuffer(x, dtype=t).copy() if len(x) else np.zeros(0, dtype=t)
-                       for x, t in zip(self._mono[d], (np.int64, np.float64, np.int64), strict=True))
-            self.n_monomials += len(T)
+            targets, consts, factors = self._mono[d]
+            tv = np.array(targets, dtype=np.int64)
+            kv = np.array(consts, dtype=np.float64)
+            self.n_monomials += len(tv)
             if d == 0:
-                self._const = np.bincount(T, weights=K, minlength=self._size).astype(float)
+                self._const = np.bincount(tv, weights=kv, minlength=self._size).astype(float)
             else:
-                self._groups.append((T, K, F.reshape(len(T), d)))
+                self._groups.append((tv, kv, np.array(factors, dtype=np.int64).reshape(len(tv), d)))
         del self._mono
         self.needs_pyomo_values = bool(self._opaque)
 
