@@ -191,8 +191,8 @@ def main() -> None:
     global _BASE
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=1000)
-    ap.add_argument("--subsample", type=int, default=20, help="scenarios timed for re-solve vs rebuild")
-    ap.add_argument("--speedup-n", type=int, default=200, help="scenarios timed on 1 and on 2 workers")
+    ap.add_argument("--subsample", type=int, default=20, help="scenarios timed for re-solve vs rebuild (0: skip)")
+    ap.add_argument("--speedup-n", type=int, default=200, help="scenarios timed on 1 and on 2 workers (0: skip)")
     ap.add_argument("--medium", action="store_true", help="also scenarios of instance('medium')")
     ap.add_argument("--medium-n", type=int, default=100)
     ap.add_argument("--skip-full", action="store_true", help="skip the whole-sweep run on 2 workers")
@@ -220,22 +220,22 @@ def main() -> None:
     if a.order_n:
         order_comparison(spec, base, a.order_n)
 
-    # re-solve vs rebuild on the same subsample, in this process (the workers' code path)
-    pts = overrides_of(spec, base, a.subsample)
-    per_resolve, n_builds, solve_s = resolve_in_place(base, pts)
-    per_rebuild = rebuild_every(base, pts)
-    print(f"re-solve in place: {per_resolve:.2f} s/scenario over {len(pts)} scenarios in-process "
-          f"({n_builds} builds, incl. the first); mean HiGHS time {solve_s:.3f} s")
-    print(f"rebuild every scenario: {per_rebuild:.2f} s/scenario over the same {len(pts)} (measured); "
-          f"extrapolated to {a.n}: {per_rebuild * a.n / 60:,.1f} min vs re-solve {per_resolve * a.n / 60:,.1f} min")
-    print(f"re-solve vs rebuild: {per_rebuild / per_resolve:.1f}x (target >= 10x)")
+    if a.subsample:  # re-solve vs rebuild on the same subsample, in this process (the workers' code path)
+        pts = overrides_of(spec, base, a.subsample)
+        per_resolve, n_builds, solve_s = resolve_in_place(base, pts)
+        per_rebuild = rebuild_every(base, pts)
+        print(f"re-solve in place: {per_resolve:.2f} s/scenario over {len(pts)} scenarios in-process "
+              f"({n_builds} builds, incl. the first); mean HiGHS time {solve_s:.3f} s")
+        print(f"rebuild every scenario: {per_rebuild:.2f} s/scenario over the same {len(pts)} (measured); "
+              f"extrapolated to {a.n}: {per_rebuild * a.n / 60:,.1f} min vs re-solve {per_resolve * a.n / 60:,.1f} min")
+        print(f"re-solve vs rebuild: {per_rebuild / per_resolve:.1f}x (target >= 10x)")
 
-    # 1 vs 2 workers on the same scenarios
-    sp = subset_spec(spec, overrides_of(spec, base, a.speedup_n))
-    t1, _ = timed_sweep(sp, 1, base, tmp / "w1")
-    t2, _ = timed_sweep(sp, 2, base, tmp / "w2")
-    print(f"{a.speedup_n} scenarios: 1 worker {t1:,.1f} s, 2 workers {t2:,.1f} s: {t1 / t2:.2f}x (target >= 1.8x); "
-          "both include starting the LocalCluster")
+    if a.speedup_n:  # 1 vs 2 workers on the same scenarios
+        sp = subset_spec(spec, overrides_of(spec, base, a.speedup_n))
+        t1, _ = timed_sweep(sp, 1, base, tmp / "w1")
+        t2, _ = timed_sweep(sp, 2, base, tmp / "w2")
+        print(f"{a.speedup_n} scenarios: 1 worker {t1:,.1f} s, 2 workers {t2:,.1f} s: {t1 / t2:.2f}x (target >= 1.8x); "
+              "both include starting the LocalCluster")
 
     if not a.skip_full:
         m = a.full_n or a.n
@@ -259,8 +259,9 @@ def main() -> None:
             med = instance("medium")
             ms = spec_for(a.medium_n, "bench-medium", base_scenario=med)
             t, sc = timed_sweep(ms, 2, med, tmp / "medium")
-            print(f"medium instance, {a.medium_n} scenarios on 2 workers: {t:,.1f} s ({a.medium_n / t:.2f} scenarios/s); statuses "
-                  f"{sc['status'].value_counts().to_dict()}; RSS {rss_summary(sc)}")
+            print(f"medium instance ({len(med.tables['sites'])} sites), {a.medium_n} scenarios on 2 workers: {t:,.1f} s "
+                  f"({a.medium_n / t:.2f} scenarios/s); statuses {sc['status'].value_counts().to_dict()}; builds "
+                  f"{int(sc['rebuilt'].sum())}; median HiGHS {sc['solve_seconds'].median():.2f} s per scenario; RSS {rss_summary(sc)}")
     print(f"load average at the end {os.getloadavg()[0]:.1f}")
     shutil.rmtree(tmp, ignore_errors=True)
 
