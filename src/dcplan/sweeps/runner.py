@@ -37,8 +37,8 @@ MAX_PLANS = 2
 
 RECYCLE_AFTER = 200
 """On a LocalCluster, each worker's process is restarted after this many scenarios (its stretch
-goes on on the fresh process, which rebuilds its Plan once): a Dask worker's RSS creeps up by about
-0.3 MB a scenario after its first ~75 (docs/sweeps.md, "Memory"). None or 0: never."""
+goes on on the fresh process, which rebuilds its Plan once): a Dask worker's RSS creeps up with
+the scenarios it solves (docs/sweeps.md, "Memory"). None or 0: never."""
 
 RESTART_TIMEOUT = 180
 """Seconds to wait for a recycled worker to come back."""
@@ -470,7 +470,8 @@ def _run_dask(todo: list[Task], base, spec: SweepSpec, workers: int | None, sche
                     at[s] = addr
                     if on_restart:
                         on_restart(time.perf_counter() - t0)
-                base_f = client.scatter(base, broadcast=True, hash=False)  # the restarted process has no copy
+                # only the restarted process has lost its copy of the base scenario
+                base_f = client.scatter(base, workers=[at[s]] if at[s] else None, hash=False)
                 lo, hi = queued[s].pop(0)
                 for i in range(lo, hi):
                     pending.add(submit(i, s, at[s], base_f))
