@@ -188,7 +188,7 @@ class Plan:
         self._params_in_model = False
         if self.lp.par.needs_pyomo_values:
             self._sync_model()
-        self.lp.last_update = self.lp.update(self.params)
+        self.lp.update(self.params)  # HighsLP keeps what changed (last_update)
         self.rebuilt = False
         t3 = time.perf_counter()
         self.update_seconds = t3 - t0
