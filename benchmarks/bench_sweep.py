@@ -3,11 +3,12 @@
 Prints, each with the command-line settings that produced it:
 
 * warm-start order: mean simplex iterations and HiGHS seconds per warm re-solve over `--order-n`
-  consecutive scenarios of the largest structure group, in chain order (as the runner sends
-  them) vs in design order;
-* re-solve vs rebuild: seconds per scenario in this process, re-solving one Plan in place vs
-  building and solving every scenario from scratch, on the same `--subsample` scenarios; the
-  rebuild time of the whole sweep is extrapolated from the subsample (and says so);
+  consecutive scenarios of the largest structure group, in design order, in the unweighted chain
+  and in the probe-weighted chain (as the runner sends them by default), and the probe's weights;
+* re-solve vs rebuild: seconds per scenario in this process, re-solving one Plan in place (the
+  first `--subsample` scenarios in run order; builds counted apart) vs building and solving every
+  scenario from scratch (the first `--rebuild-n` of them, with full Results as `dcplan run` and with
+  key figures only as the sweep); the rebuild time of the whole sweep is extrapolated (and says so);
 * 1 vs 2 workers (Dask LocalCluster): wall time on the first `--speedup-n` scenarios;
 * the whole sweep on 2 workers: wall time, scenarios/s, worker RSS at the start and end;
 * `--medium`: 100 scenarios of the medium benchmark instance, when `instance("medium")` exists;
@@ -71,28 +72,42 @@ def subset_spec(spec, points: list[dict]):
 _BASE = None
 
 
-def overrides_of(spec, base, k: int | None = None) -> list[dict]:
-    from dcplan.sweeps.runner import plan_tasks
+_ORDERED: dict = {}
 
-    _, tasks = plan_tasks(spec, base)
+
+def overrides_of(spec, base, k: int | None = None) -> list[dict]:
+    """The overrides of the first `k` scenarios in the order `run_sweep` runs them (order 'auto':
+    the probe-weighted chain; probed once per spec and kept)."""
+    from dcplan.sweeps.order import order_tasks
+    from dcplan.sweeps.runner import plan_tasks, swept_paths
+
+    if spec.name not in _ORDERED:
+        d, tasks = plan_tasks(spec, base, order="design")
+        tasks, info = order_tasks(tasks, swept_paths(d), "auto", base, {})
+        info.plan = None
+        _ORDERED[spec.name] = tasks
+    tasks = _ORDERED[spec.name]
     return [t.overrides for t in (tasks if k is None else tasks[:k])]
 
 
-def rebuild_every(base, points: list[dict]) -> float:
-    """Seconds per scenario building a fresh Plan for each (in this process, as resolve_in_place)."""
+def rebuild_every(base, points: list[dict], results: str = "full") -> float:
+    """Seconds per scenario building a fresh Plan for each (in this process, as resolve_in_place):
+    `results='full'` as `dcplan run` does (full Results, ranging check included), 'key' the
+    sweep's compact key figures only."""
     from dcplan.plan import Plan
     from dcplan.sweeps.kpis import record_from
 
     t0 = time.perf_counter()
     for ovr in points:
-        res = Plan(base.with_overrides(ovr), {}).solve()
+        res = Plan(base.with_overrides(ovr), {}).solve(results=results)
         record_from(res, ["cost", "compute", "unmet", "capacity", "energy", "shadow_prices", "binding"])
     return (time.perf_counter() - t0) / len(points)
 
 
-def resolve_in_place(base, points: list[dict]) -> tuple[float, int, float]:
-    """(seconds per scenario, builds, mean HiGHS seconds) solving each through the worker's
-    `solve_scenario` (one Plan per structure key, re-solved in place)."""
+def resolve_in_place(base, points: list[dict]) -> tuple[float, int, float, float]:
+    """(seconds per scenario, builds, mean HiGHS seconds, seconds per warm re-solve: builds left
+    out) solving each through the worker's `solve_scenario` (one Plan per structure key, re-solved
+    in place)."""
     from dcplan.sweeps.runner import clear_plans, solve_scenario
     from dcplan.sweeps.spec import KPIS
 
@@ -104,26 +119,40 @@ def resolve_in_place(base, points: list[dict]) -> tuple[float, int, float]:
     assert not bad, bad[:1]
     v = sum(r.get("validate_seconds", 0.0) for r in recs) / len(recs)
     print(f"  of which validating the scenario's inputs (with_overrides): {v:.2f} s/scenario")
-    return dt, sum(r["rebuilt"] for r in recs), sum(r["solve_seconds"] for r in recs) / len(recs)
+    warm = [r["seconds"] for r in recs if not r["rebuilt"]]
+    return (dt, sum(r["rebuilt"] for r in recs), sum(r["solve_seconds"] for r in recs) / len(recs),
+            sum(warm) / max(len(warm), 1))
 
 
-def order_comparison(spec, base, n: int) -> None:
-    """Warm re-solves in chain order vs design order: the first `n` + 1 scenarios of the largest
-    structure group each way, in this process through the worker's `solve_scenario`; the first
-    of each is a build (cold) and is left out of the means."""
-    from dcplan.sweeps.runner import clear_plans, plan_tasks, solve_scenario
+def order_comparison(spec, base, n: int, powers: tuple[float, ...] = ()) -> None:
+    """Warm re-solves in design order, in the unweighted chain and in the probe-weighted chain
+    (`order.probe_weights`, as `run_sweep(order='auto')` does): the first `n` + 1 scenarios of the
+    largest structure group each way, in this process through the worker's `solve_scenario`; the
+    first of each is a build (cold) and is left out of the means. `powers`: also chains weighted by
+    the probe's iteration rates to those powers instead of the square root the runner uses."""
+    from dcplan.sweeps.order import chain_within_groups, probe_weights
+    from dcplan.sweeps.runner import clear_plans, plan_tasks, solve_scenario, swept_paths
 
-    d, tasks = plan_tasks(spec, base)
+    d, tasks = plan_tasks(spec, base, order="design")
     sizes: dict[tuple, int] = {}
     for t in tasks:
         sizes[t.group] = sizes.get(t.group, 0) + 1
     g = max(sizes, key=lambda k: sizes[k])
-    first_point = dict(zip(d["key"][::-1], d["point"][::-1], strict=True))
-    chain = [t for t in tasks if t.group == g]
-    design_order = sorted(chain, key=lambda t: first_point[t.key])
-    print(f"warm-start order: largest structure group {len(chain)} of {len(tasks)} scenarios "
+    design_order = [t for t in tasks if t.group == g]
+    paths = swept_paths(d)
+    info = probe_weights(base, design_order, paths, {})
+    print(f"warm-start order: largest structure group {len(design_order)} of {len(tasks)} scenarios "
           f"({', '.join(f'{p}={v[1]:g}' for p, v in g) or 'no structural parameter'}); first {n} re-solves after one build")
-    for label, ts in (("design order", design_order), ("chain order", chain)):
+    print(f"  probe ({info.probe_seconds:.1f} s): " + "; ".join(
+        f"{p} {info.probe_iterations.get(p, 'failed')} iterations, weight {w:.2f}" for p, w in info.weights.items())
+          + (f"; {info.note}" if info.note else ""))
+    del info.plan
+    orders = [("design order", design_order), ("chain order", chain_within_groups(design_order, paths)),
+              ("probe-weighted chain (runner: rate^0.5)", chain_within_groups(design_order, paths, info.weights or None))]
+    for q in powers:  # the runner's weights are sqrt(rate / top rate), floored: raise them to 2q for rate^q
+        w = {p: v ** (2 * q) for p, v in info.weights.items()}
+        orders.append((f"chain weighted by rate^{q:g}", chain_within_groups(design_order, paths, w)))
+    for label, ts in orders:
         clear_plans()
         recs = [solve_scenario(base, t.key, t.overrides, ["cost"], {}) for t in ts[: n + 1]]
         warm = [r for r in recs if r["status"] == "optimal" and not r["rebuilt"]]
@@ -192,11 +221,14 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=1000)
     ap.add_argument("--subsample", type=int, default=20, help="scenarios timed for re-solve vs rebuild (0: skip)")
+    ap.add_argument("--rebuild-n", type=int, default=8, help="of the subsample, scenarios rebuilt from scratch (each way)")
     ap.add_argument("--speedup-n", type=int, default=200, help="scenarios timed on 1 and on 2 workers (0: skip)")
     ap.add_argument("--medium", action="store_true", help="also scenarios of instance('medium')")
     ap.add_argument("--medium-n", type=int, default=100)
     ap.add_argument("--skip-full", action="store_true", help="skip the whole-sweep run on 2 workers")
     ap.add_argument("--order-n", type=int, default=25, help="re-solves timed in chain order vs design order (0: skip)")
+    ap.add_argument("--order-powers", type=float, nargs="*", default=[],
+                    help="also time chains weighted by the probe's iteration rates to these powers (0.5 is the runner's)")
     ap.add_argument("--full-n", type=int, default=None,
                     help="run only the first FULL_N scenarios of the sweep on 2 workers and extrapolate (says so)")
     ap.add_argument("--rss-n", type=int, default=0, help="only the worker RSS comparison, over RSS_N scenarios on 2 workers")
@@ -218,17 +250,19 @@ def main() -> None:
     print(f"sweep: LHS, {a.n} scenarios over {len(PARAMETERS)} parameters of the default ({', '.join(PARAMETERS)})")
 
     if a.order_n:
-        order_comparison(spec, base, a.order_n)
+        order_comparison(spec, base, a.order_n, tuple(a.order_powers))
 
     if a.subsample:  # re-solve vs rebuild on the same subsample, in this process (the workers' code path)
         pts = overrides_of(spec, base, a.subsample)
-        per_resolve, n_builds, solve_s = resolve_in_place(base, pts)
-        per_rebuild = rebuild_every(base, pts)
-        print(f"re-solve in place: {per_resolve:.2f} s/scenario over {len(pts)} scenarios in-process "
-              f"({n_builds} builds, incl. the first); mean HiGHS time {solve_s:.3f} s")
-        print(f"rebuild every scenario: {per_rebuild:.2f} s/scenario over the same {len(pts)} (measured); "
-              f"extrapolated to {a.n}: {per_rebuild * a.n / 60:,.1f} min vs re-solve {per_resolve * a.n / 60:,.1f} min")
-        print(f"re-solve vs rebuild: {per_rebuild / per_resolve:.1f}x (target >= 10x)")
+        per_all, n_builds, solve_s, per_resolve = resolve_in_place(base, pts)
+        print(f"re-solve in place: {per_resolve:.2f} s per warm re-solve ({per_all:.2f} s/scenario with the {n_builds} build(s)) "
+              f"over the first {len(pts)} scenarios in run order, in-process; mean HiGHS time {solve_s:.3f} s")
+        k = min(len(pts), a.rebuild_n)
+        for results, what in (("full", "full Results, as `dcplan run`"), ("key", "key figures only, as the sweep")):
+            per_rebuild = rebuild_every(base, pts[:k], results)
+            print(f"rebuild every scenario ({what}): {per_rebuild:.2f} s/scenario over the first {k} of them; "
+                  f"extrapolated to {a.n}: {per_rebuild * a.n / 60:,.1f} min vs re-solve {per_resolve * a.n / 60:,.1f} min; "
+                  f"re-solve vs rebuild {per_rebuild / per_resolve:.1f}x (target >= 10x)")
 
     if a.speedup_n:  # 1 vs 2 workers on the same scenarios
         sp = subset_spec(spec, overrides_of(spec, base, a.speedup_n))

@@ -6,6 +6,7 @@ CoWoS wafer, so C wafers ship min(10 C, 1000) GPUs and cost 1000 x min(10C, 1000
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -22,16 +23,14 @@ from typer.testing import CliRunner
 
 from dcplan.cli import app
 from dcplan.sweeps import load
-from dcplan.sweeps.runner import (
-    batches,
-    clear_plans,
+from dcplan.sweeps.order import (
+    WEIGHT_FLOOR,
     nearest_neighbour_chain,
-    plan_tasks,
-    run_sweep,
-    segments,
+    probe_weights,
     step_distance,
     task_coordinates,
 )
+from dcplan.sweeps.runner import batches, clear_plans, plan_tasks, run_sweep, segments, swept_paths
 from dcplan.sweeps.samplers import design, lhs_unit, morris_indices, morris_unit
 from dcplan.sweeps.spec import SpecError, parse_spec
 
@@ -228,6 +227,58 @@ def test_coordinates_rank_numbers_categories_and_missing_values():
     ts = [Task("a", {"p": 1.0, "c": "x", "k": 3}), Task("b", {"p": 100.0, "k": 3}), Task("c", {"p": 10.0, "c": "y", "k": 3})]
     x = task_coordinates(ts, ["p", "c", "k", "absent"])
     np.testing.assert_allclose(x, [[0.0, 0.0], [1.0, 0.5], [0.5, 1.0]])  # ranks, not values; k and 'absent' add nothing
+
+
+CAPEX = "capex_usd_per_wafer_year.cowos_expansion"
+PROBE_GRID = {COWOS: {"values": [20, 50, 80, 95, 105, 120, 150, 180, 200]}, CAPEX: {"values": [5e8, 7.5e8, 1e9]}}
+"""27 scenarios of the tiny case. By hand: GPUs = min(10 x wafers, 1,000), so the optimal basis differs
+on either side of 100 wafers; expansion at $5e8+ a wafer-year (a wafer saves 10 x $9,000) is never built, so its cost moves no
+basis. The central scenario is (105, 7.5e8): both paths' mean rank is 0.5."""
+
+
+def test_probe_weighs_each_path_by_the_iterations_a_step_along_it_costs(base):
+    d, tasks = plan_tasks(spec_of(base, sampler="grid", parameters=PROBE_GRID), base, order="design")
+    info = probe_weights(base, tasks, swept_paths(d))
+    assert info.order == "probe"
+    # COWOS: 105 -> 95 -> 120 -> 105 crosses 100 wafers twice (>= 1 pivot each); the capex path
+    # only raises the cost of a column at zero with a positive reduced cost: no pivot
+    assert info.probe_iterations[COWOS] >= 2
+    assert info.probe_iterations[CAPEX] == 0
+    assert info.weights == {COWOS: 1.0, CAPEX: WEIGHT_FLOOR}
+    assert info.plan is not None and info.plan.scenario.params[CAPEX] == 7.5e8
+
+
+def test_a_heavy_weight_keeps_its_path_close_along_the_chain():
+    x = lhs_unit(2, 60, seed=4)
+    moved = {w: np.abs(np.diff(x[nearest_neighbour_chain(x * [w, 1.0]), 0])).sum() for w in (1.0, 20.0)}
+    assert moved[20.0] < 0.5 * moved[1.0]
+
+
+def test_the_order_changes_no_answer_and_the_run_log_records_it(base, tmp_path, monkeypatch):
+    import dcplan.sweeps.order as order
+
+    s = spec_of(base, sampler="grid", parameters=PROBE_GRID)  # 27 scenarios, one structure group
+    assert order.PROBE_MIN_SCENARIOS > 27
+    monkeypatch.setattr(order, "PROBE_MIN_SCENARIOS", 27)  # probe this small sweep: 'auto' does on larger groups
+    objectives = {}
+    for how in ("auto", "design"):
+        clear_plans()
+        run_sweep(s, tmp_path / how, workers=0, base_scenario=base, order=how)
+        sc = load(tmp_path / how).parameters.set_index("key")
+        objectives[how] = sc["objective_usd"]
+        run = json.loads((tmp_path / how / "sweep.json").read_text())["runs"][-1]
+        assert run["order"] == ("probe" if how == "auto" else "design")
+    assert set(run_log_weights(tmp_path / "auto")) == {COWOS, CAPEX}
+    pd.testing.assert_series_equal(objectives["auto"].sort_index(), objectives["design"].sort_index(), rtol=1e-9)
+    for k, obj in objectives["design"].items():
+        wafers = float(load(tmp_path / "design").parameters.set_index("key").loc[k, COWOS])
+        assert obj == pytest.approx(cost(wafers), rel=1e-9)
+    with pytest.raises(ValueError, match="order must be one of"):
+        run_sweep(s, tmp_path / "bad", workers=0, base_scenario=base, order="random")
+
+
+def run_log_weights(folder):
+    return json.loads((folder / "sweep.json").read_text())["runs"][-1]["order_weights"]
 
 
 def test_segments_split_the_chain_into_contiguous_stretches():

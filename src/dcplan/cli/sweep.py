@@ -33,6 +33,11 @@ def sweep(
         int | None, typer.Option("--recycle-after", help="restart each local worker's process after N scenarios "
                                  "(default 200; 0: never; not applied with --scheduler)")
     ] = None,
+    order: Annotated[
+        str, typer.Option("--order", help="order of the scenarios within a structure group, for warm starts: auto "
+                          "(a chain weighted by a probe of iteration costs on large groups), chain (unweighted), "
+                          "design (docs/sweeps.md, 'Why this order'); answers do not depend on it")
+    ] = "auto",
 ) -> None:
     """Run a batch sensitivity sweep into OUT: each scenario is stored as it finishes; rerunning the
     same command skips finished scenarios. Failed scenarios are recorded with their reason."""
@@ -47,6 +52,11 @@ def sweep(
     if recycle_after is not None and recycle_after < 0:
         err.print("[red]--recycle-after must be >= 0[/red]")
         raise typer.Exit(2) from None
+    from dcplan.sweeps.order import ORDERS
+
+    if order not in ORDERS:
+        err.print(f"[red]--order must be one of {', '.join(ORDERS)}, not {order!r}[/red]", highlight=False)
+        raise typer.Exit(2) from None
     if recycle_after and scheduler:
         err.print("note: --recycle-after is not applied with --scheduler (that cluster's workers are not restarted)")
     try:
@@ -58,7 +68,7 @@ def sweep(
     try:
         with prog:
             res = run_sweep(s, out, workers=workers, scheduler=scheduler, on_record=prog.record, on_start=prog.start,
-                            recycle_after=RECYCLE_AFTER if recycle_after is None else recycle_after)
+                            recycle_after=RECYCLE_AFTER if recycle_after is None else recycle_after, order=order)
     except SweepInterrupted as e:
         r = e.result
         err.print(f"stopped: {r.skipped + r.done} of {r.n_scenarios} scenarios are stored in {out}/; "
@@ -73,6 +83,8 @@ def sweep(
         + (f" ({res.skipped} already done)" if res.skipped else "")
         + (f"; failed: {bad} (status and reason in the store)" if bad else "")
         + (f"; {res.restarts} worker restarts" if res.restarts else "")
+        + (f"; ordered by a probe of {len(res.order['order_weights'])} paths ({res.order['probe_seconds']:,.1f} s)"
+           if res.order.get("order") == "probe" else "")
         + f"; results in {out}/ (dcplan sweep-report {out})",
         highlight=False, soft_wrap=True,
     )

@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from dcplan.errors import InputError, SolveError
+from dcplan.sweeps.order import ORDERS, OrderInfo, chain_within_groups, order_tasks
 from dcplan.sweeps.samplers import design
 from dcplan.sweeps.spec import SweepSpec
 from dcplan.sweeps.store import Store, base_digest, run_record, scenario_key
@@ -67,6 +67,8 @@ class SweepResult:
     statuses: dict[str, int] = field(default_factory=dict)
     restarts: int = 0
     restart_seconds: float = 0.0
+    order: dict[str, Any] = field(default_factory=dict)
+    """How the scenarios were ordered (`order.OrderInfo.as_dict`; the probe's seconds are part of `seconds`)."""
 
 
 class SweepInterrupted(KeyboardInterrupt):
@@ -195,12 +197,21 @@ def load_base(spec: SweepSpec, base_scenario=None):
     return load_scenario(None if spec.base == "default" else spec.base)
 
 
-def plan_tasks(spec: SweepSpec, base) -> tuple[pd.DataFrame, list[Task]]:
+def swept_paths(d: pd.DataFrame) -> list[str]:
+    """The override paths of a design's columns (not its point, Morris or unit-cube columns)."""
+    return [c for c in d.columns if c not in ("point", "trajectory", "step", "moved") and not c.startswith("u:")]
+
+
+def plan_tasks(spec: SweepSpec, base, order: str = "chain") -> tuple[pd.DataFrame, list[Task]]:
     """The design with each point's store key, and one task per distinct key, in structure-group
-    order (scenarios that share an LP structure run one after another), each group along a
-    nearest-neighbour chain (`chain_within_groups`; docs/sweeps.md, "Why this order")."""
+    order (scenarios that share an LP structure run one after another), each group along an
+    unweighted nearest-neighbour chain (`order.chain_within_groups`; docs/sweeps.md, "Why this
+    order"), or in design order (`order='design'`). The probe-weighted order of `run_sweep` is
+    `order.order_tasks`."""
+    if order not in ("chain", "design"):
+        raise ValueError(f"plan_tasks orders by 'chain' or 'design', not {order!r}")
     d = design(spec)
-    paths = [c for c in d.columns if c not in ("point", "trajectory", "step", "moved") and not c.startswith("u:")]
+    paths = swept_paths(d)
     bd = base_digest(base)
     fixed = dict(spec.model.overrides)
     keys, tasks, seen = [], [], set()
@@ -216,74 +227,7 @@ def plan_tasks(spec: SweepSpec, base) -> tuple[pd.DataFrame, list[Task]]:
     for t in tasks:
         t.group = tuple((p, _sortable(t.overrides.get(p))) for p in structural)
     tasks.sort(key=lambda t: t.group)  # stable: design order within a group
-    return d, chain_within_groups(tasks, paths)
-
-
-def chain_within_groups(tasks: list[Task], paths: list[str]) -> list[Task]:
-    """`tasks` (sorted by group) with each structure group reordered along a nearest-neighbour
-    chain in rank-normalised parameter space (see `task_coordinates`, `nearest_neighbour_chain`):
-    consecutive scenarios are close, so the previous basis is a good warm start."""
-    out: list[Task] = []
-    i = 0
-    while i < len(tasks):
-        j = i
-        while j < len(tasks) and tasks[j].group == tasks[i].group:
-            j += 1
-        grp = tasks[i:j]
-        out += [grp[k] for k in nearest_neighbour_chain(task_coordinates(grp, paths))]
-        i = j
-    return out
-
-
-def task_coordinates(tasks: list[Task], paths: list[str]) -> np.ndarray:
-    """(len(tasks), n) coordinates of the tasks in [0, 1]: each swept path's values as their rank
-    percentile among these tasks (ties share a rank). Non-numeric values are ranked as categories
-    (in order of appearance), a missing value (the path not set: the base value) sits at 0.5, and
-    a path constant among the tasks is left out (it adds no distance)."""
-    cols = []
-    for p in paths:
-        raw = pd.Series([t.overrides.get(p) for t in tasks], dtype=object)
-        miss = raw.map(_missing).to_numpy(bool)
-        num = pd.to_numeric(raw, errors="coerce")
-        if num[~miss].isna().any():  # some values are not numbers: rank them as categories
-            num = pd.Series(pd.factorize(raw.map(repr))[0], dtype=float).where(~miss)
-        present = num[~miss]
-        if present.nunique() < 2 and (miss.all() or not miss.any()):
-            continue
-        r = num.rank(method="average")
-        lo, hi = r.min(), r.max()
-        col = ((r - lo) / (hi - lo)).to_numpy(float, copy=True) if hi > lo else np.zeros(len(tasks))
-        col[miss] = 0.5
-        cols.append(col)
-    return np.column_stack(cols) if cols else np.zeros((len(tasks), 0))
-
-
-def nearest_neighbour_chain(x: np.ndarray) -> np.ndarray:
-    """A greedy nearest-neighbour chain through the rows of `x` (Euclidean): start at the row
-    nearest the rows' centre, then always step to the nearest row not yet visited. Returns the row
-    order (a permutation). Deterministic: ties go to the lowest row (design order)."""
-    n = len(x)
-    if n <= 2 or x.shape[1] == 0:
-        return np.arange(n)
-    x = np.asarray(x, dtype=float)
-    order = np.empty(n, dtype=np.int64)
-    cur = int(np.argmin(((x - x.mean(axis=0)) ** 2).sum(axis=1)))
-    left = np.ones(n, dtype=bool)
-    for k in range(n):
-        order[k] = cur
-        left[cur] = False
-        if k == n - 1:
-            break
-        d = ((x - x[cur]) ** 2).sum(axis=1)
-        d[~left] = np.inf
-        cur = int(np.argmin(d))
-    return order
-
-
-def step_distance(x: np.ndarray, order: np.ndarray | None = None) -> float:
-    """Total Euclidean length of the path through the rows of `x` in `order` (default: as given)."""
-    y = np.asarray(x, float)[order if order is not None else slice(None)]
-    return float(np.sqrt(((y[1:] - y[:-1]) ** 2).sum(axis=1)).sum()) if len(y) > 1 else 0.0
+    return d, (chain_within_groups(tasks, paths) if order == "chain" else tasks)
 
 
 def _missing(v) -> bool:
@@ -329,6 +273,7 @@ def run_sweep(
     max_plans: int = MAX_PLANS,
     on_start: Callable[[SweepResult], None] | None = None,
     recycle_after: int | None = RECYCLE_AFTER,
+    order: str = "auto",
 ) -> SweepResult:
     """Run (or resume) `spec` into folder `out`; return counts.
 
@@ -337,12 +282,17 @@ def run_sweep(
     joins an existing cluster instead. `on_record` sees each finished scenario's record.
     `recycle_after`: on a LocalCluster, restart each worker's process after that many scenarios
     (None or 0: never); not applied in-process or on a `scheduler`'s workers (not ours to restart).
+    `order` (`order.ORDERS`): how the scenarios still to run are ordered within each structure
+    group; 'auto' weighs the chain by a probe of iteration costs on large groups (this process
+    builds and solves one scenario for it; in-process, the sweep then re-uses that Plan).
     Ctrl-C raises SweepInterrupted after the store is consistent.
     """
     if recycle_after is not None and recycle_after < 0:
         raise ValueError(f"recycle_after must be >= 0 or None, not {recycle_after}")
     base = load_base(spec, base_scenario)
-    d, tasks = plan_tasks(spec, base)
+    if order not in ORDERS:
+        raise ValueError(f"order must be one of {', '.join(ORDERS)}, not {order!r}")
+    d, tasks = plan_tasks(spec, base, order="design")
     store = Store(out)
     in_process = workers == 0 and not scheduler
     opts = highs_options if highs_options is not None else ({} if in_process else HIGHS_OPTIONS)
@@ -354,6 +304,8 @@ def run_sweep(
         on_start(result)
     t0 = time.perf_counter()
     started = _now_iso()
+    todo, ordered = _order(base, todo, swept_paths(d), order, in_process, highs_options)
+    result.order = ordered.as_dict()
     mode = "in-process" if (workers == 0 and not scheduler) else (scheduler or f"LocalCluster({workers or os.cpu_count()})")
     recycle = (recycle_after or None) if not (in_process or scheduler) else None
 
@@ -384,10 +336,26 @@ def run_sweep(
         store.log_run({"started": started, "finished": _now_iso(), "mode": mode, "todo": len(todo), "done": result.done,
                        "failed": result.failed, "statuses": result.statuses, "seconds": round(result.seconds, 3),
                        "interrupted": interrupted, "recycle_after": recycle, "restarts": result.restarts,
-                       "restart_seconds": round(result.restart_seconds, 3)})
+                       "restart_seconds": round(result.restart_seconds, 3), **ordered.as_dict()})
     if interrupted:
         raise SweepInterrupted(result)
     return result
+
+
+def _order(base, todo: list[Task], paths: list[str], how: str, in_process: bool,
+           highs_options: dict | None) -> tuple[list[Task], OrderInfo]:
+    """`todo` ordered for warm starts (`order.order_tasks`). The probe solves in this process: with
+    the sweep's own HiGHS options in-process (whose Plan the sweep then re-uses: it is cached like
+    a worker's), otherwise with HiGHS's defaults bar the user's non-thread options (HiGHS fixes its
+    thread pool at a process's first solve)."""
+    probe_opts = dict(highs_options or {}) if in_process else {k: v for k, v in (highs_options or {}).items()
+                                                               if k != "threads"}
+    todo, info = order_tasks(todo, paths, how, base, probe_opts)
+    if info.plan is not None:
+        if in_process:
+            _PLANS[structure_key(info.plan.scenario)] = info.plan
+        info.plan = None
+    return todo, info
 
 
 def _now_iso() -> str:
