@@ -79,12 +79,12 @@ def overrides_of(spec, base, k: int | None = None) -> list[dict]:
     """The overrides of the first `k` scenarios in the order `run_sweep` runs them (order 'auto':
     the probe-weighted chain; probed once per spec and kept)."""
     from dcplan.sweeps.order import order_tasks
-    from dcplan.sweeps.runner import plan_tasks, swept_paths
+    from dcplan.sweeps.runner import MAX_PLANS, probe_in_process, clear_plans, plan_tasks, swept_paths
 
     if spec.name not in _ORDERED:
         d, tasks = plan_tasks(spec, base, order="design")
-        tasks, info = order_tasks(tasks, swept_paths(d), "auto", base, {})
-        info.plan = None
+        tasks, _ = order_tasks(tasks, swept_paths(d), "auto", probe_in_process(base, {}, MAX_PLANS))
+        clear_plans()
         _ORDERED[spec.name] = tasks
     tasks = _ORDERED[spec.name]
     return [t.overrides for t in (tasks if k is None else tasks[:k])]
@@ -130,8 +130,8 @@ def order_comparison(spec, base, n: int, powers: tuple[float, ...] = ()) -> None
     largest structure group each way, in this process through the worker's `solve_scenario`; the
     first of each is a build (cold) and is left out of the means. `powers`: also chains weighted by
     the probe's iteration rates to those powers instead of the square root the runner uses."""
-    from dcplan.sweeps.order import chain_within_groups, probe_weights
-    from dcplan.sweeps.runner import clear_plans, plan_tasks, solve_scenario, swept_paths
+    from dcplan.sweeps.order import chain_within_groups, probe_design, weights_from
+    from dcplan.sweeps.runner import clear_plans, plan_tasks, probe_costs, solve_scenario, swept_paths
 
     d, tasks = plan_tasks(spec, base, order="design")
     sizes: dict[tuple, int] = {}
@@ -140,13 +140,15 @@ def order_comparison(spec, base, n: int, powers: tuple[float, ...] = ()) -> None
     g = max(sizes, key=lambda k: sizes[k])
     design_order = [t for t in tasks if t.group == g]
     paths = swept_paths(d)
-    info = probe_weights(base, design_order, paths, {})
+    t0 = time.perf_counter()
+    pr = probe_design(design_order, paths)
+    clear_plans()
+    info = weights_from(probe_costs(base, pr.centre, pr.steps, {}), time.perf_counter() - t0)
     print(f"warm-start order: largest structure group {len(design_order)} of {len(tasks)} scenarios "
           f"({', '.join(f'{p}={v[1]:g}' for p, v in g) or 'no structural parameter'}); first {n} re-solves after one build")
     print(f"  probe ({info.probe_seconds:.1f} s): " + "; ".join(
         f"{p} {info.probe_iterations.get(p, 'failed')} iterations, weight {w:.2f}" for p, w in info.weights.items())
           + (f"; {info.note}" if info.note else ""))
-    del info.plan
     orders = [("design order", design_order), ("chain order", chain_within_groups(design_order, paths)),
               ("probe-weighted chain (runner: rate^0.5)", chain_within_groups(design_order, paths, info.weights or None))]
     for q in powers:  # the runner's weights are sqrt(rate / top rate), floored: raise them to 2q for rate^q

@@ -26,11 +26,12 @@ from dcplan.sweeps import load
 from dcplan.sweeps.order import (
     WEIGHT_FLOOR,
     nearest_neighbour_chain,
-    probe_weights,
+    probe_design,
     step_distance,
     task_coordinates,
+    weights_from,
 )
-from dcplan.sweeps.runner import batches, clear_plans, plan_tasks, run_sweep, segments, swept_paths
+from dcplan.sweeps.runner import batches, clear_plans, plan_tasks, probe_costs, run_sweep, segments, swept_paths
 from dcplan.sweeps.samplers import design, lhs_unit, morris_indices, morris_unit
 from dcplan.sweeps.spec import SpecError, parse_spec
 
@@ -238,14 +239,22 @@ basis. The central scenario is (105, 7.5e8): both paths' mean rank is 0.5."""
 
 def test_probe_weighs_each_path_by_the_iterations_a_step_along_it_costs(base):
     d, tasks = plan_tasks(spec_of(base, sampler="grid", parameters=PROBE_GRID), base, order="design")
-    info = probe_weights(base, tasks, swept_paths(d))
-    assert info.order == "probe"
+    pr = probe_design(tasks, swept_paths(d))
+    assert pr.centre == pytest.approx({COWOS: 105, CAPEX: 7.5e8})
+    # ranks: COWOS's 9 values 0, 1/8, ..., 1 (centre 0.5: the steps go to the nearest below 0.4, above
+    # 0.6 and back); CAPEX's 3 values 0, 0.5, 1 (nothing within 0.1: the next value each way)
+    assert pr.steps[COWOS] == pytest.approx([(95, 0.125), (120, 0.25), (105, 0.125)])
+    assert pr.steps[CAPEX] == pytest.approx([(5e8, 0.5), (1e9, 1.0), (7.5e8, 0.5)])
+    clear_plans()
+    costs = probe_costs(base, pr.centre, pr.steps, {})
     # COWOS: 105 -> 95 -> 120 -> 105 crosses 100 wafers twice (>= 1 pivot each); the capex path
-    # only raises the cost of a column at zero with a positive reduced cost: no pivot
-    assert info.probe_iterations[COWOS] >= 2
-    assert info.probe_iterations[CAPEX] == 0
-    assert info.weights == {COWOS: 1.0, CAPEX: WEIGHT_FLOOR}
-    assert info.plan is not None and info.plan.scenario.params[CAPEX] == 7.5e8
+    # only changes the cost of a column at zero with a positive reduced cost: no pivot
+    assert costs[COWOS][0] >= 2 and costs[COWOS][1] == pytest.approx(0.5)
+    assert costs[CAPEX] == (0, pytest.approx(2.0))
+    info = weights_from(costs)
+    assert info.order == "probe" and info.weights == {COWOS: 1.0, CAPEX: WEIGHT_FLOOR}
+    assert weights_from({**costs, CAPEX: None}).weights[CAPEX] == 1.0, "a failed path is kept close"
+    assert weights_from({COWOS: (0, 0.5), CAPEX: (0, 2.0)}).order == "chain", "nothing to weigh"
 
 
 def test_a_heavy_weight_keeps_its_path_close_along_the_chain():
@@ -260,25 +269,22 @@ def test_the_order_changes_no_answer_and_the_run_log_records_it(base, tmp_path, 
     s = spec_of(base, sampler="grid", parameters=PROBE_GRID)  # 27 scenarios, one structure group
     assert order.PROBE_MIN_SCENARIOS > 27
     monkeypatch.setattr(order, "PROBE_MIN_SCENARIOS", 27)  # probe this small sweep: 'auto' does on larger groups
-    objectives = {}
-    for how in ("auto", "design"):
+    objectives, runs = {}, {}
+    for label, how, workers in (("auto", "auto", 0), ("design", "design", 0), ("auto-dask", "auto", 2)):
         clear_plans()
-        run_sweep(s, tmp_path / how, workers=0, base_scenario=base, order=how)
-        sc = load(tmp_path / how).parameters.set_index("key")
-        objectives[how] = sc["objective_usd"]
-        run = json.loads((tmp_path / how / "sweep.json").read_text())["runs"][-1]
-        assert run["order"] == ("probe" if how == "auto" else "design")
-    assert set(run_log_weights(tmp_path / "auto")) == {COWOS, CAPEX}
-    pd.testing.assert_series_equal(objectives["auto"].sort_index(), objectives["design"].sort_index(), rtol=1e-9)
+        run_sweep(s, tmp_path / label, workers=workers, base_scenario=base, order=how, recycle_after=None)
+        objectives[label] = load(tmp_path / label).parameters.set_index("key")["objective_usd"].sort_index()
+        runs[label] = json.loads((tmp_path / label / "sweep.json").read_text())["runs"][-1]
+    assert [runs[k]["order"] for k in runs] == ["probe", "design", "probe"]
+    # the probe ran on the two workers (one path each) and found what it finds in-process
+    assert runs["auto-dask"]["order_weights"] == runs["auto"]["order_weights"] == {COWOS: 1.0, CAPEX: WEIGHT_FLOOR}
+    for label in ("auto", "auto-dask"):
+        pd.testing.assert_series_equal(objectives[label], objectives["design"], rtol=1e-9)
+    wafers = load(tmp_path / "design").parameters.set_index("key")[COWOS].astype(float)
     for k, obj in objectives["design"].items():
-        wafers = float(load(tmp_path / "design").parameters.set_index("key").loc[k, COWOS])
-        assert obj == pytest.approx(cost(wafers), rel=1e-9)
+        assert obj == pytest.approx(cost(wafers[k]), rel=1e-9)
     with pytest.raises(ValueError, match="order must be one of"):
         run_sweep(s, tmp_path / "bad", workers=0, base_scenario=base, order="random")
-
-
-def run_log_weights(folder):
-    return json.loads((folder / "sweep.json").read_text())["runs"][-1]["order_weights"]
 
 
 def test_segments_split_the_chain_into_contiguous_stretches():

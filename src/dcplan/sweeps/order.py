@@ -4,15 +4,17 @@ order").
 
 Distances are measured in rank-percentile coordinates (each swept path's values ranked within the
 group, 0 to 1), optionally weighted per path by how many simplex iterations a step along that path
-costs. The weights come from a probe (`probe_weights`): one cold solve of the group's central
-scenario and three warm re-solves per path. Ordering never changes an answer, only which basis a
-scenario starts from.
+costs. The weights come from a probe: `probe_design` says what to solve (the group's central
+scenario, then three warm re-solves per path), the runner solves it where the sweep solves
+(`runner.probe_costs`, on the workers) and `weights_from` turns the iterations into weights.
+Ordering never changes an answer, only which basis a scenario starts from.
 """
 
 from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,8 +47,6 @@ class OrderInfo:
     probe_iterations: dict[str, int] = field(default_factory=dict)
     probe_seconds: float = 0.0
     note: str = ""
-    plan: Any = field(default=None, repr=False)
-    """The probe's Plan (at the central scenario's structure), for an in-process sweep to reuse."""
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"order": self.order}
@@ -146,69 +146,66 @@ def chain_within_groups(tasks: list, paths: list[str], weights: dict[str, float]
     return out
 
 
-def probe_weights(base, tasks: list, paths: list[str], highs_options: dict | None = None) -> OrderInfo:
-    """Weights for the chain: per swept path, the square root of the simplex iterations per unit of
-    rank distance that warm re-solves moving only that path cost, relative to the costliest path
-    (which gets 1; at least WEIGHT_FLOOR). The square root measured best on the default's 8-path
-    LHS (docs/sweeps.md, "Why this order"): Euclidean steps then weigh each path's squared rank
-    change by its iteration rate.
+@dataclass
+class Probe:
+    """What a probe solves: the central scenario's overrides and, per swept path, the three steps
+    that move that path alone (its value at each step, `MISSING` for the base value, and the rank
+    distance of the step)."""
 
-    One structure group's `tasks`: its central scenario (nearest the centre in rank coordinates)
-    is built and solved cold; then, per path, three warm re-solves move that path alone to a value
-    below the centre's (nearest rank - PROBE_STEP/2), to one above it (nearest + PROBE_STEP/2) and
-    back, using values the group's own scenarios take (`_probe_points`). A path whose probe changes
-    the structure, fails or cannot be probed gets weight 1 (the cautious choice: it is kept close
-    along the chain). Returns an `OrderInfo`
-    with order 'chain' and no weights when fewer than two paths vary or the central scenario does
-    not solve."""
-    from dcplan.plan import Plan
+    centre: dict[str, Any]
+    steps: dict[str, list[tuple[Any, float]]]
 
-    t0 = time.perf_counter()
+
+MISSING = None
+"""A probe step's value for a path the scenario does not set (the base value)."""
+
+
+def probe_design(tasks: list, paths: list[str]) -> Probe | None:
+    """The probe of one structure group's `tasks`: its central scenario (nearest the centre in rank
+    coordinates) and, per path that varies, three steps: to a value below the centre's (nearest
+    rank - PROBE_STEP/2), to one above it (nearest + PROBE_STEP/2) and back, using values the
+    group's own scenarios take (`_probe_points`). None when fewer than two paths vary."""
     used, x = coordinate_columns(tasks, paths)
     if len(used) < 2:
-        return OrderInfo("chain", note="fewer than two swept paths vary: nothing to weigh")
+        return None
     c = int(np.argmin(((x - x.mean(axis=0)) ** 2).sum(axis=1)))
-    centre = tasks[c].overrides
-    try:
-        plan = Plan(base.with_overrides(centre), dict(highs_options or {}))
-        plan.solve(results="key")
-    except Exception as e:  # an invalid or infeasible centre: order without weights
-        return OrderInfo("chain", note=f"probe: the central scenario did not solve ({type(e).__name__}: {e})",
-                         probe_seconds=time.perf_counter() - t0)
-    per_unit: dict[str, float] = {}
-    iterations: dict[str, int] = {}
+    steps = {}
     for j, p in enumerate(used):
         r = x[:, j]
         i_lo, i_hi = _probe_points(r, c)
-        steps = [(i, abs(r[i] - r[prev])) for prev, i in zip([c, i_lo, i_hi], [i_lo, i_hi, c], strict=True)]
-        its, dist = 0, 0.0
-        try:
-            for i, d in steps:
-                ovr = {k: v for k, v in centre.items() if k != p}
-                v = tasks[i].overrides.get(p)
-                if not _missing(v):
-                    ovr[p] = v
-                res = plan.resolve(base.with_overrides(ovr), results="key")
-                if plan.rebuilt:
-                    raise RuntimeError("the path changes the structure")
-                its += int(res.solver.get("iterations", 0))
-                dist += d
-        except Exception:
-            per_unit[p] = math.nan
-            if plan.rebuilt:  # the plan now holds another structure: start the next path from the centre's
-                plan = Plan(base.with_overrides(centre), dict(highs_options or {}))
-                plan.solve(results="key")
-            continue
-        iterations[p] = its
-        per_unit[p] = its / dist if dist > 0 else math.nan
-    found = [v for v in per_unit.values() if not math.isnan(v)]
-    top = max(found, default=0.0)
+        steps[p] = [(_value(tasks[i], p), float(abs(r[i] - r[prev])))
+                    for prev, i in zip([c, i_lo, i_hi], [i_lo, i_hi, c], strict=True)]
+    return Probe(dict(tasks[c].overrides), steps)
+
+
+def _value(task, path: str):
+    v = task.overrides.get(path)
+    return MISSING if _missing(v) else v
+
+
+def step_overrides(centre: dict[str, Any], path: str, value) -> dict[str, Any]:
+    """The central scenario's overrides with `path` set to `value` (dropped for MISSING)."""
+    ovr = {k: v for k, v in centre.items() if k != path}
+    if value is not MISSING:
+        ovr[path] = value
+    return ovr
+
+
+def weights_from(costs: dict[str, tuple[int, float] | None], seconds: float = 0.0) -> OrderInfo:
+    """The chain's weights from a probe's (iterations, rank distance) per path (None: the path's
+    probe failed or changed the structure): the square root of each path's iterations per unit of
+    rank, relative to the costliest path (which gets 1), at least WEIGHT_FLOOR; a failed path gets 1
+    (the cautious choice: it is kept close along the chain). The square root measured best on the
+    default's 8-path LHS (docs/sweeps.md, "Why this order"). Order 'chain' without weights when no
+    path cost an iteration."""
+    rate = {p: (c[0] / c[1] if c is not None and c[1] > 0 else math.nan) for p, c in costs.items()}
+    iterations = {p: int(c[0]) for p, c in costs.items() if c is not None}
+    top = max((v for v in rate.values() if not math.isnan(v)), default=0.0)
     if top <= 0:
         return OrderInfo("chain", note="probe: no path cost a simplex iteration", probe_iterations=iterations,
-                         probe_seconds=time.perf_counter() - t0)
-    weights = {p: 1.0 if math.isnan(v) else max(math.sqrt(v / top), WEIGHT_FLOOR) for p, v in per_unit.items()}
-    return OrderInfo("probe", weights=weights, probe_iterations=iterations, probe_seconds=time.perf_counter() - t0,
-                     plan=plan)
+                         probe_seconds=seconds)
+    weights = {p: 1.0 if math.isnan(v) else max(math.sqrt(v / top), WEIGHT_FLOOR) for p, v in rate.items()}
+    return OrderInfo("probe", weights=weights, probe_iterations=iterations, probe_seconds=seconds)
 
 
 def _probe_points(r: np.ndarray, c: int) -> tuple[int, int]:
@@ -228,20 +225,26 @@ def _probe_points(r: np.ndarray, c: int) -> tuple[int, int]:
     return nearest(side, r[c] + sign * PROBE_STEP / 2), nearest(side, r[c] + sign * PROBE_STEP)
 
 
-def order_tasks(tasks: list, paths: list[str], how: str, base=None,
-                highs_options: dict | None = None) -> tuple[list, OrderInfo]:
-    """`tasks` (sorted by group, design order within each) in the order `how` asks for (`ORDERS`);
-    `auto` probes on the largest group (`probe_weights`) when it has PROBE_MIN_SCENARIOS or more.
+def order_tasks(tasks: list, paths: list[str], how: str,
+                probe: Callable[[Probe], dict[str, tuple[int, float] | None]] | None = None) -> tuple[list, OrderInfo]:
+    """`tasks` (sorted by group, design order within each) in the order `how` asks for (`ORDERS`).
+    `auto` probes the largest group (`probe_design`) when it has PROBE_MIN_SCENARIOS or more and
+    `probe` is given: `probe` solves a `Probe` (where the sweep solves: runner.probe_costs) and
+    returns (iterations, rank distance) per path, from which `weights_from` weighs the chain.
     Returns the tasks and how they were ordered."""
     if how not in ORDERS:
         raise ValueError(f"order must be one of {', '.join(ORDERS)}, not {how!r}")
     if how == "design":
         return list(tasks), OrderInfo("design")
     info = OrderInfo("chain")
-    if how == "auto" and base is not None and tasks:
+    if how == "auto" and probe is not None and tasks:
         largest = max(groups(tasks), key=len)
-        if len(largest) >= PROBE_MIN_SCENARIOS:
-            info = probe_weights(base, largest, paths, highs_options)
+        design_ = probe_design(largest, paths) if len(largest) >= PROBE_MIN_SCENARIOS else None
+        if design_ is not None:
+            t0 = time.perf_counter()
+            info = weights_from(probe(design_), 0.0)
+            info.probe_seconds = time.perf_counter() - t0
         else:
-            info.note = f"largest structure group has {len(largest)} scenarios to run (< {PROBE_MIN_SCENARIOS}): not probed"
+            info.note = (f"largest structure group has {len(largest)} scenarios to run (< {PROBE_MIN_SCENARIOS}): not probed"
+                         if len(largest) < PROBE_MIN_SCENARIOS else "fewer than two swept paths vary: not probed")
     return chain_within_groups(tasks, paths, info.weights or None), info

@@ -22,7 +22,7 @@ from typing import Any
 import pandas as pd
 
 from dcplan.errors import InputError, SolveError
-from dcplan.sweeps.order import ORDERS, OrderInfo, chain_within_groups, order_tasks
+from dcplan.sweeps.order import ORDERS, OrderInfo, Probe, chain_within_groups, order_tasks
 from dcplan.sweeps.samplers import design
 from dcplan.sweeps.spec import SweepSpec
 from dcplan.sweeps.store import Store, base_digest, run_record, scenario_key
@@ -141,7 +141,6 @@ def solve_scenario(base, key: str, overrides: dict, kpis: list[str], highs_optio
 
 def _solve_scenario(base, key: str, overrides: dict, kpis: list[str], highs_options: dict | None,
                     max_plans: int) -> dict:
-    from dcplan.plan import Plan
     from dcplan.sweeps.kpis import record_from
 
     t0 = time.perf_counter()
@@ -156,16 +155,9 @@ def _solve_scenario(base, key: str, overrides: dict, kpis: list[str], highs_opti
     else:
         try:
             sk = structure_key(scn)
-            plan = _PLANS.get(sk)
-            if plan is None:
-                rec["rebuilt"] = True
-                plan = Plan(scn, highs_options if highs_options is not None else HIGHS_OPTIONS)
-                _PLANS[sk] = plan
-                while len(_PLANS) > max_plans:
-                    _PLANS.popitem(last=False)
-                res = plan.solve(**_KEY)
-            else:
-                _PLANS.move_to_end(sk)
+            plan, res = _cached_plan(sk, scn, highs_options, max_plans)
+            rec["rebuilt"] = res is not None
+            if res is None:
                 res = plan.resolve(scn, **_KEY)
             rec["solve_seconds"] = float(res.solver.get("solve_seconds", math.nan))
             rec["iterations"] = int(res.solver.get("iterations", -1))
@@ -178,6 +170,57 @@ def _solve_scenario(base, key: str, overrides: dict, kpis: list[str], highs_opti
     rec["seconds"] = time.perf_counter() - t0
     rec["rss_mb"] = _rss_mb()
     return rec
+
+
+def probe_costs(base, centre: dict, steps: dict[str, list[tuple[Any, float]]], highs_options: dict | None = None,
+                max_plans: int = MAX_PLANS) -> dict[str, tuple[int, float] | None]:
+    """Solve a probe's steps (`order.Probe`; here, some of its paths) on this worker: the central
+    scenario's Plan (built and cached like a scenario's, so the worker's stretch in that group
+    starts warm), then per path its three warm re-solves. Returns (simplex iterations, rank
+    distance) per path, None for a path whose step was invalid, failed or changed the structure."""
+    from dcplan.scenario.solver_options import stdout_to_stderr
+    from dcplan.sweeps.order import step_overrides
+
+    with stdout_to_stderr():
+        scn = base.with_overrides(centre)
+        sk = structure_key(scn)
+        plan, first = _cached_plan(sk, scn, highs_options, max_plans)
+        if first is None:
+            plan.resolve(scn, **_KEY)  # from wherever the cached plan was: to the centre
+        out: dict[str, tuple[int, float] | None] = {}
+        for path, seq in steps.items():
+            its, dist = 0, 0.0
+            try:
+                for value, d in seq:
+                    s_ = base.with_overrides(step_overrides(centre, path, value))
+                    if structure_key(s_) != sk:
+                        raise ValueError(f"{path}: the step changes the LP's structure")
+                    res = plan.resolve(s_, **_KEY)
+                    its += int(res.solver.get("iterations", 0))
+                    dist += d
+            except Exception:  # an invalid or infeasible step: the path is weighed cautiously
+                out[path] = None
+                plan.resolve(scn, **_KEY)
+                continue
+            out[path] = (its, dist)
+        return out
+
+
+def _cached_plan(sk: str, scn, highs_options: dict | None, max_plans: int):
+    """(this process's Plan for structure key `sk`, None) when it has one; else (a Plan built from
+    `scn` and cached, the key figures of its first solve). The least recently used Plans beyond
+    `max_plans` are dropped. A first solve that fails raises; the Plan stays cached."""
+    from dcplan.plan import Plan
+
+    plan = _PLANS.get(sk)
+    if plan is not None:
+        _PLANS.move_to_end(sk)
+        return plan, None
+    plan = Plan(scn, highs_options if highs_options is not None else HIGHS_OPTIONS)
+    _PLANS[sk] = plan
+    while len(_PLANS) > max_plans:
+        _PLANS.popitem(last=False)
+    return plan, plan.solve(**_KEY)
 
 
 def clear_plans() -> None:
@@ -283,8 +326,8 @@ def run_sweep(
     `recycle_after`: on a LocalCluster, restart each worker's process after that many scenarios
     (None or 0: never); not applied in-process or on a `scheduler`'s workers (not ours to restart).
     `order` (`order.ORDERS`): how the scenarios still to run are ordered within each structure
-    group; 'auto' weighs the chain by a probe of iteration costs on large groups (this process
-    builds and solves one scenario for it; in-process, the sweep then re-uses that Plan).
+    group; 'auto' weighs the chain by a probe of iteration costs on large groups, solved where the
+    sweep solves (each worker builds the probed group's Plan and keeps it).
     Ctrl-C raises SweepInterrupted after the store is consistent.
     """
     if recycle_after is not None and recycle_after < 0:
@@ -304,8 +347,15 @@ def run_sweep(
         on_start(result)
     t0 = time.perf_counter()
     started = _now_iso()
-    todo, ordered = _order(base, todo, swept_paths(d), order, in_process, highs_options)
-    result.order = ordered.as_dict()
+    paths = swept_paths(d)
+    ordered = OrderInfo(order)
+
+    def arrange(probe) -> list[Task]:
+        """Order `todo` (`order.order_tasks`) once the solvers are up; `probe` runs a probe there."""
+        nonlocal todo, ordered
+        todo, ordered = order_tasks(todo, paths, order, probe)
+        result.order = ordered.as_dict()
+        return todo
     mode = "in-process" if (workers == 0 and not scheduler) else (scheduler or f"LocalCluster({workers or os.cpu_count()})")
     recycle = (recycle_after or None) if not (in_process or scheduler) else None
 
@@ -324,11 +374,11 @@ def run_sweep(
     interrupted = False
     try:
         if in_process:
-            for t in todo:
+            for t in arrange(probe_in_process(base, highs_options, max_plans)):
                 _take(solve_scenario(base, t.key, t.overrides, list(spec.model.kpis),
                                      highs_options if highs_options is not None else {}, max_plans))
         else:
-            _run_dask(todo, base, spec, workers, scheduler, highs_options, max_plans, _take, recycle, _restarted)
+            _run_dask(arrange, base, spec, workers, scheduler, highs_options, max_plans, _take, recycle, _restarted)
     except KeyboardInterrupt:
         interrupted = True
     finally:
@@ -342,20 +392,35 @@ def run_sweep(
     return result
 
 
-def _order(base, todo: list[Task], paths: list[str], how: str, in_process: bool,
-           highs_options: dict | None) -> tuple[list[Task], OrderInfo]:
-    """`todo` ordered for warm starts (`order.order_tasks`). The probe solves in this process: with
-    the sweep's own HiGHS options in-process (whose Plan the sweep then re-uses: it is cached like
-    a worker's), otherwise with HiGHS's defaults bar the user's non-thread options (HiGHS fixes its
-    thread pool at a process's first solve)."""
-    probe_opts = dict(highs_options or {}) if in_process else {k: v for k, v in (highs_options or {}).items()
-                                                               if k != "threads"}
-    todo, info = order_tasks(todo, paths, how, base, probe_opts)
-    if info.plan is not None:
-        if in_process:
-            _PLANS[structure_key(info.plan.scenario)] = info.plan
-        info.plan = None
-    return todo, info
+def probe_in_process(base, highs_options: dict | None, max_plans: int):
+    """A probe executor (for `order.order_tasks`) in this process: `probe_costs` here (its Plan stays cached
+    for the sweep)."""
+    return lambda pr: probe_costs(base, pr.centre, pr.steps, highs_options if highs_options is not None else {}, max_plans)
+
+
+def _probe_on_workers(client, addrs: list[str], base_future, highs_options: dict | None, max_plans: int):
+    """A probe executor for Dask: the probe's paths dealt round-robin to the workers, each of which
+    builds the central scenario's Plan (its build for that group) and re-solves its paths. A probe
+    that fails (a worker lost) gives no weights: the sweep runs on the unweighted chain."""
+    def probe(pr: Probe) -> dict:
+        paths = list(pr.steps)
+        parts = [{p: pr.steps[p] for p in paths[i :: len(addrs)]} for i in range(len(addrs))]
+        futs = [client.submit(probe_costs, base_future, pr.centre, part, highs_options, max_plans, workers=[addr],
+                              allow_other_workers=False, pure=False, key=f"dcplan-probe-{i}-{time.time_ns()}")
+                for i, (addr, part) in enumerate(zip(addrs, parts, strict=True)) if part]
+        out: dict = {}
+        try:
+            for f in futs:
+                out.update(f.result())
+        except Exception as e:
+            logging.getLogger(__name__).warning("order probe failed (%s: %s); ordering without weights", type(e).__name__, e)
+            return {}
+        finally:
+            for f in futs:
+                f.release()
+        return out
+
+    return probe
 
 
 def _now_iso() -> str:
@@ -364,10 +429,11 @@ def _now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def _run_dask(todo: list[Task], base, spec: SweepSpec, workers: int | None, scheduler: str | None,
-              highs_options: dict | None, max_plans: int, take: Callable[[dict], None],
+def _run_dask(arrange: Callable[[Callable], list[Task]], base, spec: SweepSpec, workers: int | None,
+              scheduler: str | None, highs_options: dict | None, max_plans: int, take: Callable[[dict], None],
               recycle_after: int | None = None, on_restart: Callable[[float], None] | None = None) -> None:
-    """Solve `todo` on Dask, passing each record to `take` as it arrives. `recycle_after`
+    """Solve the scenarios on Dask, passing each record to `take` as it arrives. `arrange` orders
+    them once the workers are up, given a probe executor on them (`_probe_on_workers`). `recycle_after`
     (LocalCluster only; the caller passes None otherwise): each worker's stretch is submitted in
     batches of that many scenarios, and the worker's process is restarted (through its nanny)
     before its next batch; `on_restart` gets the seconds each restart took."""
@@ -392,6 +458,7 @@ def _run_dask(todo: list[Task], base, spec: SweepSpec, workers: int | None, sche
         addrs = sorted(info)
         names = [info[a]["name"] for a in addrs]
         base_f = client.scatter(base, broadcast=True, hash=False)
+        todo = arrange(_probe_on_workers(client, addrs, base_f, highs_options, max_plans))
         kpis = list(spec.model.kpis)
         by_key: dict[Any, tuple[Task, int]] = {}  # future key -> (task, its stretch)
 
