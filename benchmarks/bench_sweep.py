@@ -129,7 +129,7 @@ def order_comparison(spec, base, n: int, powers: tuple[float, ...] = ()) -> None
     (`order.probe_weights`, as `run_sweep(order='auto')` does): the first `n` + 1 scenarios of the
     largest structure group each way, in this process through the worker's `solve_scenario`; the
     first of each is a build (cold) and is left out of the means. `powers`: also chains weighted by
-    the probe's iteration rates to those powers instead of the square root the runner uses."""
+    the probe's iteration rates to those powers instead of the first power the runner uses."""
     from dcplan.sweeps.order import chain_within_groups, probe_design, weights_from
     from dcplan.sweeps.runner import clear_plans, plan_tasks, probe_costs, solve_scenario, swept_paths
 
@@ -150,9 +150,9 @@ def order_comparison(spec, base, n: int, powers: tuple[float, ...] = ()) -> None
         f"{p} {info.probe_iterations.get(p, 'failed')} iterations, weight {w:.2f}" for p, w in info.weights.items())
           + (f"; {info.note}" if info.note else ""))
     orders = [("design order", design_order), ("chain order", chain_within_groups(design_order, paths)),
-              ("probe-weighted chain (runner: rate^0.5)", chain_within_groups(design_order, paths, info.weights or None))]
-    for q in powers:  # the runner's weights are sqrt(rate / top rate), floored: raise them to 2q for rate^q
-        w = {p: v ** (2 * q) for p, v in info.weights.items()}
+              ("probe-weighted chain (runner: rate^1)", chain_within_groups(design_order, paths, info.weights or None))]
+    for q in powers:  # the runner's weights are rate / top rate, floored: raise them to q for rate^q
+        w = {p: v**q for p, v in info.weights.items()}
         orders.append((f"chain weighted by rate^{q:g}", chain_within_groups(design_order, paths, w)))
     for label, ts in orders:
         clear_plans()
@@ -230,7 +230,7 @@ def main() -> None:
     ap.add_argument("--skip-full", action="store_true", help="skip the whole-sweep run on 2 workers")
     ap.add_argument("--order-n", type=int, default=25, help="re-solves timed in chain order vs design order (0: skip)")
     ap.add_argument("--order-powers", type=float, nargs="*", default=[],
-                    help="also time chains weighted by the probe's iteration rates to these powers (0.5 is the runner's)")
+                    help="also time chains weighted by the probe's iteration rates to these powers (1 is the runner's)")
     ap.add_argument("--full-n", type=int, default=None,
                     help="run only the first FULL_N scenarios of the sweep on 2 workers and extrapolate (says so)")
     ap.add_argument("--rss-n", type=int, default=0, help="only the worker RSS comparison, over RSS_N scenarios on 2 workers")

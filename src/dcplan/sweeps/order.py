@@ -33,9 +33,10 @@ PROBE_STEP = 0.2
 """Rank width of a probe: one path moves from the central scenario's rank to about -STEP/2, then to
 about +STEP/2, then back."""
 
-WEIGHT_FLOOR = 0.05
+WEIGHT_FLOOR = 0.0025
 """A path whose probe cost no iterations keeps this weight (the costliest path has 1), so it still
-separates scenarios that agree on every costly path."""
+separates scenarios that agree on every costly path (the floor of the measured comparison in
+docs/sweeps.md)."""
 
 
 @dataclass
@@ -51,7 +52,7 @@ class OrderInfo:
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"order": self.order}
         if self.weights:
-            out["order_weights"] = {k: round(v, 3) for k, v in self.weights.items()}
+            out["order_weights"] = {k: round(v, 6) for k, v in self.weights.items()}
             out["probe_iterations"] = self.probe_iterations
             out["probe_seconds"] = round(self.probe_seconds, 3)
         if self.note:
@@ -193,18 +194,18 @@ def step_overrides(centre: dict[str, Any], path: str, value) -> dict[str, Any]:
 
 def weights_from(costs: dict[str, tuple[int, float] | None], seconds: float = 0.0) -> OrderInfo:
     """The chain's weights from a probe's (iterations, rank distance) per path (None: the path's
-    probe failed or changed the structure): the square root of each path's iterations per unit of
-    rank, relative to the costliest path (which gets 1), at least WEIGHT_FLOOR; a failed path gets 1
-    (the cautious choice: it is kept close along the chain). The square root measured best on the
-    default's 8-path LHS (docs/sweeps.md, "Why this order"). Order 'chain' without weights when no
-    path cost an iteration."""
+    probe failed or changed the structure): each path's iterations per unit of rank, relative to
+    the costliest path (which gets 1), at least WEIGHT_FLOOR; a failed path gets 1 (the cautious
+    choice: it is kept close along the chain). Linear weights measured better than their square
+    root over a whole structure group of the default's 8-path LHS (docs/sweeps.md, "Why this
+    order"). Order 'chain' without weights when no path cost an iteration."""
     rate = {p: (c[0] / c[1] if c is not None and c[1] > 0 else math.nan) for p, c in costs.items()}
     iterations = {p: int(c[0]) for p, c in costs.items() if c is not None}
     top = max((v for v in rate.values() if not math.isnan(v)), default=0.0)
     if top <= 0:
         return OrderInfo("chain", note="probe: no path cost a simplex iteration", probe_iterations=iterations,
                          probe_seconds=seconds)
-    weights = {p: 1.0 if math.isnan(v) else max(math.sqrt(v / top), WEIGHT_FLOOR) for p, v in rate.items()}
+    weights = {p: 1.0 if math.isnan(v) else max(v / top, WEIGHT_FLOOR) for p, v in rate.items()}
     return OrderInfo("probe", weights=weights, probe_iterations=iterations, probe_seconds=seconds)
 
 
