@@ -60,7 +60,8 @@ class OrderInfo:
         return out
 
 
-def _missing(v) -> bool:
+def is_missing(v) -> bool:
+    """A design cell that sets nothing (None or NaN: the path keeps the base value)."""
     return v is None or (isinstance(v, float) and math.isnan(v))
 
 
@@ -73,7 +74,7 @@ def coordinate_columns(tasks: list, paths: list[str]) -> tuple[list[str], np.nda
     used, cols = [], []
     for p in paths:
         raw = pd.Series([t.overrides.get(p) for t in tasks], dtype=object)
-        miss = raw.map(_missing).to_numpy(bool)
+        miss = raw.map(is_missing).to_numpy(bool)
         num = pd.to_numeric(raw, errors="coerce")
         if num[~miss].isna().any():  # some values are not numbers: rank them as categories
             num = pd.Series(pd.factorize(raw.map(repr))[0], dtype=float).where(~miss)
@@ -181,7 +182,7 @@ def probe_design(tasks: list, paths: list[str]) -> Probe | None:
 
 def _value(task, path: str):
     v = task.overrides.get(path)
-    return MISSING if _missing(v) else v
+    return MISSING if is_missing(v) else v
 
 
 def step_overrides(centre: dict[str, Any], path: str, value) -> dict[str, Any]:

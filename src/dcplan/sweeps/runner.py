@@ -22,7 +22,7 @@ from typing import Any
 import pandas as pd
 
 from dcplan.errors import InputError, SolveError
-from dcplan.sweeps.order import ORDERS, OrderInfo, Probe, chain_within_groups, order_tasks
+from dcplan.sweeps.order import ORDERS, OrderInfo, Probe, chain_within_groups, is_missing, order_tasks
 from dcplan.sweeps.samplers import design
 from dcplan.sweeps.spec import SweepSpec
 from dcplan.sweeps.store import Store, base_digest, run_record, scenario_key
@@ -259,7 +259,7 @@ def plan_tasks(spec: SweepSpec, base, order: str = "chain") -> tuple[pd.DataFram
     fixed = dict(spec.model.overrides)
     keys, tasks, seen = [], [], set()
     for row in d[paths].itertuples(index=False, name=None):
-        ovr = {**fixed, **{p: v for p, v in zip(paths, row, strict=True) if not _missing(v)}}
+        ovr = {**fixed, **{p: v for p, v in zip(paths, row, strict=True) if not is_missing(v)}}
         k = scenario_key(bd, ovr)
         keys.append(k)
         if k not in seen:
@@ -273,12 +273,8 @@ def plan_tasks(spec: SweepSpec, base, order: str = "chain") -> tuple[pd.DataFram
     return d, (chain_within_groups(tasks, paths) if order == "chain" else tasks)
 
 
-def _missing(v) -> bool:
-    return v is None or (isinstance(v, float) and math.isnan(v))
-
-
 def _sortable(v) -> tuple:
-    return (0, 0.0) if _missing(v) else (1, float(v))
+    return (0, 0.0) if is_missing(v) else (1, float(v))
 
 
 def structural_paths(base, paths: list[str], d: pd.DataFrame) -> list[str]:
