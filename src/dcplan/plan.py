@@ -9,7 +9,7 @@ from typing import Literal, overload
 from dcplan.errors import InputError, SolveError
 from dcplan.model.build import build_model, update_params
 from dcplan.model.coefficients import ParamCache
-from dcplan.model.sets import build_sets_tracked
+from dcplan.model.sets import sets_and_key
 from dcplan.model.tracking import changed_params
 from dcplan.results.key_figures import KeyFigures, LabelIndex
 from dcplan.results.realised import ONE_UNIT_RESOLVES
@@ -53,8 +53,7 @@ class Plan:
         self.one_unit_resolves = int(one_unit_resolves)
         self.highs_options = dict(highs_options or {})
         self.scenario = scenario
-        self.sets, self._sets_reads = build_sets_tracked(scenario)
-        self.structure_key = self.sets.structure_key()
+        self.sets, self._sets_reads, self.structure_key = sets_and_key(scenario)
         self._param_cache = ParamCache()
         self.params = self._param_cache.values(scenario, self.sets, self.structure_key)
         self.model = build_model(scenario, self.sets, self.params)
@@ -157,6 +156,13 @@ class Plan:
             update_params(self.model, self.params)
             self._params_in_model = True
 
+    def shares_sets(self, scenario: Scenario) -> bool:
+        """True when `scenario` differs from this plan's scenario only in parameters and tables its
+        sets did not read: it has this plan's sets and structure key, known without computing them.
+        False: unknown (``model.sets.sets_and_key`` tells)."""
+        changed = changed_params(scenario, self.scenario)
+        return changed is not None and not changed & self._sets_reads
+
     @overload
     def resolve(self, scenario: Scenario, results: Literal["full"] = "full") -> Results: ...
     @overload
@@ -171,12 +177,12 @@ class Plan:
         options -> rebuild, keeping the HiGHS options this plan was made with. `results` as for
         :meth:`solve`."""
         t0 = time.perf_counter()
-        changed = changed_params(scenario, self.scenario)
-        if changed is not None and not changed & self._sets_reads:
+        if self.shares_sets(scenario):
             sets, key = self.sets, self.structure_key  # a parameter-only variant the sets do not read
         else:
-            sets, self._sets_reads = build_sets_tracked(scenario)
-            key = sets.structure_key()
+            sets, reads, key = sets_and_key(scenario)
+            if key == self.structure_key:
+                self._sets_reads = reads
         t1 = time.perf_counter()
         if key != self.structure_key or scenario.solver_options != self.scenario.solver_options:
             self._build(scenario, self.highs_options, self.one_unit_resolves)

@@ -152,10 +152,27 @@ class ModelSets:
 def build_sets_tracked(scn: Scenario) -> tuple[ModelSets, frozenset[str]]:
     """build_sets(scn) and the names of the parameters and tables (``table:<name>``) it read
     (see model/tracking.py): a variant that changes none of them has the same sets."""
+    sets, reads, _ = sets_and_key(scn)
+    return sets, reads
+
+
+_LAST: list = []
+"""The last scenario `sets_and_key` computed, and what it computed (one entry: a sweep worker asks
+for a scenario's structure key to pick its Plan, and that Plan's re-solve then needs its sets)."""
+
+
+def sets_and_key(scn: Scenario) -> tuple[ModelSets, frozenset[str], str]:
+    """(build_sets(scn), the names it read as for build_sets_tracked, ``structure_key()``), computed
+    once for the same Scenario object asked twice in a row (scenarios are immutable)."""
     from dcplan.model.tracking import params_view
 
+    if _LAST and _LAST[0] is scn:
+        return _LAST[1]
     view, rec = params_view(scn, tables=True)
-    return build_sets(view), frozenset(rec.read)
+    sets = build_sets(view)
+    out = (sets, frozenset(rec.read), sets.structure_key())
+    _LAST[:] = [scn, out]
+    return out
 
 
 def build_sets(scn: Scenario) -> ModelSets:

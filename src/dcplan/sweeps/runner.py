@@ -3,8 +3,10 @@
 Every worker keeps one `Plan` per structure key (a few, least recently used dropped) and re-solves
 it in place; scenarios are sent in order of their structure group, so a worker rebuilds only when
 the group changes, and within a group along a nearest-neighbour chain in parameter space, one
-contiguous stretch per worker, so each warm start begins from a nearby scenario's basis. Workers return compact records (plain numbers and strings, never Pyomo objects);
-this process stores each as it arrives (see store.py), so a crash loses only scenarios in flight.
+contiguous stretch per worker (rebalanced when one ends first), so each warm start begins from a
+nearby scenario's basis. Workers return compact records (plain numbers and strings, never Pyomo
+objects); this process stores each as it arrives (see store.py), so a crash loses only scenarios
+in flight.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import logging
 import math
 import os
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,7 +38,7 @@ MAX_PLANS = 2
 """Plans (one per structure key) a worker keeps; the least recently used is dropped beyond this."""
 
 RECYCLE_AFTER = 200
-"""On a LocalCluster, each worker's process is restarted after this many scenarios (its stretch
+"""On a LocalCluster, each worker's process is restarted after this many scenarios (its walk
 goes on on the fresh process, which rebuilds its Plan once): a Dask worker's RSS creeps up with
 the scenarios it solves (docs/sweeps.md, "Memory"). None or 0: never."""
 
@@ -98,11 +100,18 @@ _KEY = _key_kwargs()
 
 def structure_key(scn) -> str:
     """The structure key of a scenario's LP (equal keys: one Plan re-solves both in place)."""
-    from dcplan.model.sets import build_sets
+    from dcplan.model.sets import sets_and_key
 
-    sets = build_sets(scn)
-    sk = getattr(sets, "structure_key", None)
-    return str(sk()) if callable(sk) else str(hash(sets.signature()))
+    return sets_and_key(scn)[2]
+
+
+def _plan_key(scn) -> str:
+    """The structure key of `scn`: a cached Plan's when `scn` shares that Plan's sets (known without
+    computing them, `Plan.shares_sets`), else computed (and kept for the Plan's re-solve)."""
+    for sk in reversed(_PLANS):  # the most recently used first
+        if _PLANS[sk].shares_sets(scn):
+            return sk
+    return structure_key(scn)
 
 
 def _worker_name() -> str:
@@ -154,7 +163,7 @@ def _solve_scenario(base, key: str, overrides: dict, kpis: list[str], highs_opti
         rec.update(status="invalid", reason="; ".join(str(p) for p in e.problems))
     else:
         try:
-            sk = structure_key(scn)
+            sk = _plan_key(scn)
             plan, res = _cached_plan(sk, scn, highs_options, max_plans)
             rec["rebuilt"] = res is not None
             if res is None:
@@ -193,7 +202,7 @@ def probe_costs(base, centre: dict, steps: dict[str, list[tuple[Any, float]]], h
             try:
                 for value, d in seq:
                     s_ = base.with_overrides(step_overrides(centre, path, value))
-                    if structure_key(s_) != sk:
+                    if _plan_key(s_) != sk:
                         raise ValueError(f"{path}: the step changes the LP's structure")
                     res = plan.resolve(s_, **_KEY)
                     its += int(res.solver.get("iterations", 0))
@@ -425,24 +434,60 @@ def _now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+WINDOW = 2
+"""Scenarios queued on a worker at once (the one it solves and the next), so it never waits for
+the driver between two, while the rest of its stretch stays with the driver to be rebalanced."""
+
+STEAL_MIN = 4
+"""A worker whose stretch is done takes the back half of the longest unsent rest of another's
+stretch when that rest has at least this many scenarios (a jump costs one far warm start)."""
+
+
+@dataclass
+class _Lane:
+    """One worker's walk along the chain: its address and name, the indices of its stretch still to
+    send (in chain order), those sent and not yet taken, and how many its process has finished."""
+
+    addr: str | None
+    name: Any
+    queue: deque = field(default_factory=deque)
+    inflight: set = field(default_factory=set)
+    since_restart: int = 0
+
+
+def steal(lanes: list[_Lane], thief: _Lane, least: int = STEAL_MIN) -> bool:
+    """Give `thief` (its queue empty) the back half of the longest other queue, when that queue has
+    at least `least` indices; the victim keeps the front half. True when something was taken."""
+    victim = max((ln for ln in lanes if ln is not thief), key=lambda ln: len(ln.queue), default=None)
+    if victim is None or len(victim.queue) < least:
+        return False
+    keep = len(victim.queue) - len(victim.queue) // 2
+    items = list(victim.queue)
+    victim.queue = deque(items[:keep])
+    thief.queue.extend(items[keep:])
+    return True
+
+
 def _run_dask(arrange: Callable[[Callable], list[Task]], base, spec: SweepSpec, workers: int | None,
               scheduler: str | None, highs_options: dict | None, max_plans: int, take: Callable[[dict], None],
               recycle_after: int | None = None, on_restart: Callable[[float], None] | None = None) -> None:
     """Solve the scenarios on Dask, passing each record to `take` as it arrives. `arrange` orders
-    them once the workers are up, given a probe executor on them (`_probe_on_workers`). `recycle_after`
-    (LocalCluster only; the caller passes None otherwise): each worker's stretch is submitted in
-    batches of that many scenarios, and the worker's process is restarted (through its nanny)
-    before its next batch; `on_restart` gets the seconds each restart took."""
-    import dask
+    them once the workers are up, given a probe executor on them (`_probe_on_workers`). Each worker
+    walks one contiguous stretch of the chain, WINDOW scenarios sent ahead; one whose stretch is
+    done takes the back half of the longest rest (`steal`). `recycle_after` (LocalCluster only; the
+    caller passes None otherwise): a worker's process is restarted (through its nanny) once it has
+    finished that many scenarios, before it gets more; `on_restart` gets the seconds each took."""
     from distributed import Client, LocalCluster, as_completed
 
     cluster = None
     if scheduler:
         client = Client(scheduler)
     else:
-        # with recycling, no work stealing: a worker restarted after its batch must not be running
-        # a scenario stolen from another worker's stretch (the restart would kill it)
-        with dask.config.set({"distributed.scheduler.work-stealing": not recycle_after}):
+        # dcplan balances the chain itself (`steal`): the scheduler's stealing would hand a worker a
+        # scenario far from its basis, and could run one on a worker about to be restarted
+        import dask
+
+        with dask.config.set({"distributed.scheduler.work-stealing": False}):
             cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
                                    dashboard_address=None, silence_logs=logging.ERROR)
         client = Client(cluster)
@@ -452,38 +497,37 @@ def _run_dask(arrange: Callable[[Callable], list[Task]], base, spec: SweepSpec, 
             client.wait_for_workers(len(cluster.workers), timeout=120)
         info = client.scheduler_info(n_workers=-1)["workers"]
         addrs = sorted(info)
-        names = [info[a]["name"] for a in addrs]
         base_f = client.scatter(base, broadcast=True, hash=False)
         todo = arrange(_probe_on_workers(client, addrs, base_f, highs_options, max_plans))
         kpis = list(spec.model.kpis)
-        by_key: dict[Any, tuple[Task, int]] = {}  # future key -> (task, its stretch)
+        cuts = segments(len(todo), len(addrs))
+        lanes = [_Lane(a, info[a]["name"], deque(range(*cuts[k])) if k < len(cuts) else deque()) for k, a in enumerate(addrs)]
+        if not lanes:  # a scheduler without workers yet: the scheduler places them
+            lanes = [_Lane(None, None, deque(range(len(todo))))]
+        base_at = {id(ln): base_f for ln in lanes}
+        by_key: dict[Any, tuple[Task, _Lane]] = {}
+        pending = as_completed()
 
-        def submit(i: int, stretch: int, addr: str | None, base_future) -> Any:
-            t = todo[i]
-            f = client.submit(solve_scenario, base_future, t.key, t.overrides, kpis, highs_options, max_plans,
-                              key=f"dcplan-scenario-{t.key}", priority=-i, pure=False,
-                              workers=[addr] if addr else None, allow_other_workers=bool(addr))
-            futures[f.key] = f
-            by_key[f.key] = (t, stretch)
-            return f
+        def fill(ln: _Lane) -> None:
+            """Send `ln`'s next scenarios up to WINDOW (and to its recycling point)."""
+            while len(ln.inflight) < WINDOW and not (recycle_after and ln.since_restart + len(ln.inflight) >= recycle_after):
+                if not ln.queue and not steal(lanes, ln):
+                    return
+                i = ln.queue.popleft()
+                t = todo[i]
+                # allow_other_workers: a scenario still runs if its worker dies
+                f = client.submit(solve_scenario, base_at[id(ln)], t.key, t.overrides, kpis, highs_options, max_plans,
+                                  key=f"dcplan-scenario-{t.key}", priority=-i, pure=False,
+                                  workers=[ln.addr] if ln.addr else None, allow_other_workers=bool(ln.addr))
+                futures[f.key] = f
+                by_key[f.key] = (t, ln)
+                ln.inflight.add(f.key)
+                pending.add(f)
 
-        # one contiguous stretch of the chain per worker (it walks its stretch in order, so each
-        # re-solve starts from its neighbour's basis); allow_other_workers lets the scheduler
-        # rebalance (work stealing, when not recycling) when one stretch finishes first, and run a
-        # stretch elsewhere if its worker dies
-        stretches = segments(len(todo), len(addrs))
-        queued = [batches(lo, hi, recycle_after) for lo, hi in stretches]  # each stretch's batches still to submit
-        left = [0] * len(stretches)  # scenarios of each stretch's current batch not yet taken
-        first = []
-        at: list[str | None] = list(addrs or [None])  # each stretch's worker's address (it changes on a restart)
-        for s, addr in enumerate(at):
-            if s < len(queued) and queued[s]:
-                lo, hi = queued[s].pop(0)
-                first += [submit(i, s, addr, base_f) for i in range(lo, hi)]
-                left[s] = hi - lo
-        pending = as_completed(first)
+        for ln in lanes:
+            fill(ln)
         for f in pending:
-            t, s = by_key.pop(f.key)
+            t, ln = by_key.pop(f.key)
             try:
                 rec = f.result()
             except Exception as e:  # the worker died (memory?) or the task could not run
@@ -493,20 +537,20 @@ def _run_dask(arrange: Callable[[Callable], list[Task]], base, spec: SweepSpec, 
             take(rec)
             futures.pop(f.key, None)
             f.release()
-            left[s] -= 1
-            if left[s] == 0 and queued[s]:  # this worker's batch is done: a fresh process for the next
-                t0 = time.perf_counter()
-                addr = _restart(client, names[s])
+            ln.inflight.discard(f.key)
+            ln.since_restart += 1
+            if (recycle_after and ln.since_restart >= recycle_after and not ln.inflight and ln.name is not None
+                    and (ln.queue or any(len(o.queue) >= STEAL_MIN for o in lanes if o is not ln))):
+                t0 = time.perf_counter()  # a fresh process for what this worker does next
+                addr = _restart(client, ln.name)
                 if addr is not None:
-                    at[s] = addr
+                    ln.addr = addr
                     if on_restart:
                         on_restart(time.perf_counter() - t0)
+                ln.since_restart = 0
                 # only the restarted process has lost its copy of the base scenario
-                base_f = client.scatter(base, workers=[at[s]] if at[s] else None, hash=False)
-                lo, hi = queued[s].pop(0)
-                for i in range(lo, hi):
-                    pending.add(submit(i, s, at[s], base_f))
-                left[s] = hi - lo
+                base_at[id(ln)] = client.scatter(base, workers=[ln.addr] if ln.addr else None, hash=False)
+            fill(ln)
     finally:
         if futures:
             client.cancel([f for f in futures.values() if not f.done()])
@@ -526,15 +570,6 @@ def _restart(client, name) -> str | None:
     except Exception as e:  # a restart that fails must not lose the sweep
         logging.getLogger(__name__).warning("could not restart worker %s (%s: %s); it goes on unrecycled", name, type(e).__name__, e)
     return None
-
-
-def batches(lo: int, hi: int, size: int | None) -> list[tuple[int, int]]:
-    """range(lo, hi) cut into consecutive (start, stop) batches of `size` (the last may be
-    shorter); one batch when `size` is None or 0, none when the range is empty."""
-    if hi <= lo:
-        return []
-    step = size if size else hi - lo
-    return [(a, min(a + step, hi)) for a in range(lo, hi, step)]
 
 
 def segments(n: int, k: int) -> list[tuple[int, int]]:
