@@ -268,10 +268,17 @@ def main() -> None:
 
     if a.speedup_n:  # 1 vs 2 workers on the same scenarios
         sp = subset_spec(spec, overrides_of(spec, base, a.speedup_n))
-        t1, _ = timed_sweep(sp, 1, base, tmp / "w1")
-        t2, _ = timed_sweep(sp, 2, base, tmp / "w2")
+        t1, sc1 = timed_sweep(sp, 1, base, tmp / "w1")
+        t2, sc2 = timed_sweep(sp, 2, base, tmp / "w2")
         print(f"{a.speedup_n} scenarios: 1 worker {t1:,.1f} s, 2 workers {t2:,.1f} s: {t1 / t2:.2f}x (target >= 1.8x); "
-              "both include starting the LocalCluster")
+              "both include starting the LocalCluster and the order probe")
+        for label, sc, out in (("1 worker", sc1, tmp / "w1"), ("2 workers", sc2, tmp / "w2")):
+            run = json.loads((out / "sweep.json").read_text())["runs"][-1]
+            busy = "; ".join(f"worker {w}: {len(g)} scenarios, {g['seconds'].sum():,.1f} s solving ({g['solve_seconds'].sum():,.1f} s "
+                             f"HiGHS, {g['iterations'].sum():,} iterations)" for w, g in sc.groupby("worker_name"))
+            print(f"  {label}: probe {run.get('probe_seconds', 0):.1f} s, {run['restarts']} restarts, builds {int(sc['rebuilt'].sum())}; "
+                  f"{busy}; statuses {sc['status'].value_counts().to_dict()}")
+            print(f"  {label} RSS: {rss_summary(sc)}")
 
     if not a.skip_full:
         m = a.full_n or a.n

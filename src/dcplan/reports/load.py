@@ -83,7 +83,7 @@ def _read_table(folder: Path, name: str) -> pd.DataFrame | None:
     if pq.is_file():
         return pd.read_parquet(pq)
     if csv.is_file():
-        return pd.read_csv(csv)
+        return pd.read_csv(csv, low_memory=False)  # one dtype per column (a sparse text column, e.g. corridor, is not split)
     book = _workbook(folder)
     if book is not None and name in book:
         return book[name]

@@ -504,7 +504,10 @@ def _run_dask(arrange: Callable[[Callable], list[Task]], base, spec: SweepSpec, 
         lanes = [_Lane(a, info[a]["name"], deque(range(*cuts[k])) if k < len(cuts) else deque()) for k, a in enumerate(addrs)]
         if not lanes:  # a scheduler without workers yet: the scheduler places them
             lanes = [_Lane(None, None, deque(range(len(todo))))]
-        base_at = {id(ln): base_f for ln in lanes}
+        # each worker gets its own copy of the base scenario, dropped before that worker is restarted
+        # (a restart that takes the only copy of scattered data makes the scheduler log an error)
+        _drop(client, base_f)
+        base_at = {id(ln): client.scatter(base, workers=[ln.addr] if ln.addr else None, hash=False) for ln in lanes}
         by_key: dict[Any, tuple[Task, _Lane]] = {}
         pending = as_completed()
 
@@ -542,6 +545,7 @@ def _run_dask(arrange: Callable[[Callable], list[Task]], base, spec: SweepSpec, 
             if (recycle_after and ln.since_restart >= recycle_after and not ln.inflight and ln.name is not None
                     and (ln.queue or any(len(o.queue) >= STEAL_MIN for o in lanes if o is not ln))):
                 t0 = time.perf_counter()  # a fresh process for what this worker does next
+                _drop(client, base_at.pop(id(ln)))
                 addr = _restart(client, ln.name)
                 if addr is not None:
                     ln.addr = addr
@@ -557,6 +561,16 @@ def _run_dask(arrange: Callable[[Callable], list[Task]], base, spec: SweepSpec, 
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _drop(client, future, timeout: float = 5.0) -> None:
+    """Release scattered data `future` and wait (up to `timeout` s) until the scheduler holds it no
+    more, so that restarting the worker that held it loses nothing the scheduler still tracks."""
+    key = future.key
+    future.release()
+    end = time.monotonic() + timeout
+    while time.monotonic() < end and client.who_has([key]).get(key):
+        time.sleep(0.02)
 
 
 def _restart(client, name) -> str | None:
