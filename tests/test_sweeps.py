@@ -580,3 +580,36 @@ def test_sweep_report_renders_in_chromium(report_sweep, tmp_path):
         assert f'id="{section}"' in dom, section
     assert dom.count("data:image/png;base64,") >= 4
     assert (tmp_path / "report_png" / "fans.png").is_file()
+
+
+def test_a_worker_variant_equals_applying_every_override_at_once():
+    """`runner._variant` applies the overrides that need the full validation path (here a lead
+    time) once, keeps that scenario, and puts the rest (a share, a column of cells, a capex) on top
+    by the fast path: the same params, overrides and tables as `with_overrides` of them all; an
+    invalid value gets every problem, as all at once."""
+    from dcplan.errors import InputError
+    from dcplan.scenario.load import full_path_overrides, load_scenario
+    from dcplan.sweeps.runner import _MIDS, _variant
+
+    default = load_scenario()
+    lead = "power_technologies.gas_cc.lead_time_years"
+    over = {lead: 6, "sites.*.pue": 1.25, "planner_share.cowos": 0.5, "power_technologies.gas_sc.capex_usd_per_kw": 2000.0}
+    assert full_path_overrides(default, over) == {lead: 6}
+    clear_plans()
+    for share in (0.5, 0.55):  # the second reuses the kept scenario with the lead time
+        o = {**over, "planner_share.cowos": share}
+        got, want = _variant(default, o), default.with_overrides(o)
+        assert dict(got.params) == dict(want.params) and dict(got.overrides) == dict(want.overrides)
+        assert got.tables.keys() == want.tables.keys()
+        for name in want.tables:
+            pd.testing.assert_frame_equal(got.tables[name].reset_index(drop=True), want.tables[name].reset_index(drop=True))
+        assert got.lead_time("gas_cc") == 6 and (got.sites["pue"] == 1.25).all()
+    assert len(_MIDS) == 1, "one kept scenario for the one lead-time value"
+    bad = {**over, "sites.*.pue": 0.5, lead: -1}
+    with pytest.raises(InputError) as at_once:
+        default.with_overrides(bad)
+    with pytest.raises(InputError) as split:
+        _variant(default, bad)
+    assert [str(p) for p in split.value.problems] == [str(p) for p in at_once.value.problems]
+    assert len(at_once.value.problems) >= 2
+    clear_plans()

@@ -429,6 +429,24 @@ def _fast_cell(path: str, value: Any) -> bool:
     return excluded is not None and column not in excluded
 
 
+def _fast_ok(scn: Scenario, flat: Mapping[str, Any]) -> bool:
+    """True when `with_fast_overrides` can take the flattened overrides `flat` (see there)."""
+    params_part, cells, split_problems = split_overrides(flat, "overrides")
+    if split_problems or any(k not in PARAMETERS or k.startswith(CROSS_CHECKED_PARAMETERS) for k in params_part):
+        return False
+    if not all(_fast_cell(k, v) for k, v in cells.items()):
+        return False
+    return all(k.split(".", 1)[0] in scn.raw_tables for k in cells)  # an absent optional table: the full path says so
+
+
+def full_path_overrides(scn: Scenario, overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """The entries of `overrides` (paths as ``with_overrides`` takes them) that need the full
+    validation path (a lead time, the horizon, a cell a cross-table check reads, ...): applying
+    those first and the rest with ``with_overrides`` on the result gives the same scenario as
+    applying all at once, so a caller varying only the others can keep the first step."""
+    return {k: v for k, v in overrides.items() if not _fast_ok(scn, flatten({k: v}))}
+
+
 def with_fast_overrides(scn: Scenario, overrides: Mapping[str, Any]) -> Scenario | None:
     """`scn` with `overrides` of scalar parameters and of number cells, each checked against its
     schema and range, without re-reading or re-checking the other tables (no cross-table,
@@ -439,14 +457,10 @@ def with_fast_overrides(scn: Scenario, overrides: Mapping[str, Any]) -> Scenario
     needs the full path (:data:`CROSS_CHECKED_PARAMETERS`, :data:`CROSS_CHECKED_CELLS`). Raises
     InputError as the full path would for a bad value."""
     flat = flatten(overrides)
-    params_part, cells, split_problems = split_overrides(flat, "overrides")
-    if split_problems or any(k not in PARAMETERS or k.startswith(CROSS_CHECKED_PARAMETERS) for k in params_part):
+    if not _fast_ok(scn, flat):
         return None
-    if not all(_fast_cell(k, v) for k, v in cells.items()):
-        return None
+    params_part, cells, _ = split_overrides(flat, "overrides")
     touched = {k.split(".", 1)[0] for k in cells}
-    if any(t not in scn.raw_tables for t in touched):
-        return None  # an absent optional table: the full path says so
     problems: list[InputProblem] = []
     params = dict(scn.params)
     for name, value in params_part.items():

@@ -157,7 +157,7 @@ def _solve_scenario(base, key: str, overrides: dict, kpis: list[str], highs_opti
                            "rebuilt": False, "solve_seconds": math.nan, "iterations": -1, "worker": f"{os.uname().nodename}:{os.getpid()}",
                            "worker_name": _worker_name()}
     try:
-        scn = base.with_overrides(overrides)
+        scn = _variant(base, overrides)
         rec["validate_seconds"] = time.perf_counter() - t0
     except InputError as e:
         rec.update(status="invalid", reason="; ".join(str(p) for p in e.problems))
@@ -181,6 +181,35 @@ def _solve_scenario(base, key: str, overrides: dict, kpis: list[str], highs_opti
     return rec
 
 
+_MIDS: OrderedDict[tuple, Any] = OrderedDict()
+MAX_MIDS = 4
+"""Scenarios a worker keeps of the base with only the overrides that need the full validation
+path (`_variant`), least recently used dropped."""
+
+
+def _variant(base, overrides: dict):
+    """``base.with_overrides(overrides)``, the same scenario made faster: the overrides that need the
+    full validation path (`scenario.load.full_path_overrides`: a lead time, ...) are applied to
+    the base once per worker and kept (a sweep's structure groups share them), the rest on top
+    (the fast path, one table re-checked per changed table)."""
+    from dcplan.scenario.load import full_path_overrides
+
+    slow = full_path_overrides(base, overrides)
+    if not slow or len(slow) == len(overrides):
+        return base.with_overrides(overrides)
+    try:
+        k = (id(base), tuple(sorted((p, repr(v)) for p, v in slow.items())))
+        mid = _MIDS.get(k)
+        if mid is None or mid[0] is not base:
+            mid = _MIDS[k] = (base, base.with_overrides(slow))
+            while len(_MIDS) > MAX_MIDS:
+                _MIDS.popitem(last=False)
+        _MIDS.move_to_end(k)
+        return mid[1].with_overrides({p: v for p, v in overrides.items() if p not in slow})
+    except InputError:  # an invalid scenario: every problem, as all at once reports them
+        return base.with_overrides(overrides)
+
+
 def probe_costs(base, centre: dict, steps: dict[str, list[tuple[Any, float]]], highs_options: dict | None = None,
                 max_plans: int = MAX_PLANS) -> dict[str, tuple[int, float] | None]:
     """Solve a probe's steps (`order.Probe`; here, some of its paths) on this worker: the central
@@ -191,7 +220,7 @@ def probe_costs(base, centre: dict, steps: dict[str, list[tuple[Any, float]]], h
     from dcplan.sweeps.order import step_overrides
 
     with stdout_to_stderr():
-        scn = base.with_overrides(centre)
+        scn = _variant(base, centre)
         sk = structure_key(scn)
         plan, first = _cached_plan(sk, scn, highs_options, max_plans)
         if first is None:
@@ -201,7 +230,7 @@ def probe_costs(base, centre: dict, steps: dict[str, list[tuple[Any, float]]], h
             its, dist = 0, 0.0
             try:
                 for value, d in seq:
-                    s_ = base.with_overrides(step_overrides(centre, path, value))
+                    s_ = _variant(base, step_overrides(centre, path, value))
                     if _plan_key(s_) != sk:
                         raise ValueError(f"{path}: the step changes the LP's structure")
                     res = plan.resolve(s_, **_KEY)
@@ -233,8 +262,9 @@ def _cached_plan(sk: str, scn, highs_options: dict | None, max_plans: int):
 
 
 def clear_plans() -> None:
-    """Drop this process's cached Plans (tests; a fresh start)."""
+    """Drop this process's cached Plans and variants (tests; a fresh start)."""
     _PLANS.clear()
+    _MIDS.clear()
 
 
 # ----- the driver side ----------------------------------------------------------------------------
