@@ -534,10 +534,6 @@ def _run_dask(arrange: Callable[[Callable], list[Task]], base, spec: SweepSpec, 
         lanes = [_Lane(a, info[a]["name"], deque(range(*cuts[k])) if k < len(cuts) else deque()) for k, a in enumerate(addrs)]
         if not lanes:  # a scheduler without workers yet: the scheduler places them
             lanes = [_Lane(None, None, deque(range(len(todo))))]
-        # each worker gets its own copy of the base scenario, dropped before that worker is restarted
-        # (a restart that takes the only copy of scattered data makes the scheduler log an error)
-        _drop(client, base_f)
-        base_at = {id(ln): client.scatter(base, workers=[ln.addr] if ln.addr else None, hash=False) for ln in lanes}
         by_key: dict[Any, tuple[Task, _Lane]] = {}
         pending = as_completed()
 
@@ -549,7 +545,7 @@ def _run_dask(arrange: Callable[[Callable], list[Task]], base, spec: SweepSpec, 
                 i = ln.queue.popleft()
                 t = todo[i]
                 # allow_other_workers: a scenario still runs if its worker dies
-                f = client.submit(solve_scenario, base_at[id(ln)], t.key, t.overrides, kpis, highs_options, max_plans,
+                f = client.submit(solve_scenario, base_f, t.key, t.overrides, kpis, highs_options, max_plans,
                                   key=f"dcplan-scenario-{t.key}", priority=-i, pure=False,
                                   workers=[ln.addr] if ln.addr else None, allow_other_workers=bool(ln.addr))
                 futures[f.key] = f
@@ -575,15 +571,19 @@ def _run_dask(arrange: Callable[[Callable], list[Task]], base, spec: SweepSpec, 
             if (recycle_after and ln.since_restart >= recycle_after and not ln.inflight and ln.name is not None
                     and (ln.queue or any(len(o.queue) >= STEAL_MIN for o in lanes if o is not ln))):
                 t0 = time.perf_counter()  # a fresh process for what this worker does next
-                _drop(client, base_at.pop(id(ln)))
+                # the base scenario is on every worker (a restarted one fetches it from a peer); when this
+                # worker holds the only copy it is dropped first (the scheduler would log its loss) and sent again
+                alone = not set(client.run_on_scheduler(_holders, key=base_f.key)) - {ln.addr}
+                if alone:
+                    _drop(client, base_f)
                 addr = _restart(client, ln.name)
                 if addr is not None:
                     ln.addr = addr
                     if on_restart:
                         on_restart(time.perf_counter() - t0)
                 ln.since_restart = 0
-                # only the restarted process has lost its copy of the base scenario
-                base_at[id(ln)] = client.scatter(base, workers=[ln.addr] if ln.addr else None, hash=False)
+                if alone:
+                    base_f = client.scatter(base, broadcast=True, hash=False)
             fill(ln)
     finally:
         if futures:
@@ -594,13 +594,27 @@ def _run_dask(arrange: Callable[[Callable], list[Task]], base, spec: SweepSpec, 
 
 
 def _drop(client, future, timeout: float = 5.0) -> None:
-    """Release scattered data `future` and wait (up to `timeout` s) until the scheduler holds it no
-    more, so that restarting the worker that held it loses nothing the scheduler still tracks."""
+    """Release scattered data `future` and wait (up to `timeout` s) until the scheduler has
+    forgotten it, so that restarting the worker that held it loses nothing the scheduler tracks."""
     key = future.key
     future.release()
     end = time.monotonic() + timeout
-    while time.monotonic() < end and client.who_has([key]).get(key):
-        time.sleep(0.02)
+    try:
+        while time.monotonic() < end and client.run_on_scheduler(_knows, key=key):
+            time.sleep(0.02)
+    except Exception:  # noqa: BLE001 - only a log line is at stake
+        pass
+
+
+def _holders(key, dask_scheduler=None) -> list[str]:
+    """On the scheduler: the addresses of the workers holding `key`."""
+    ts = dask_scheduler.tasks.get(key)
+    return [ws.address for ws in ts.who_has] if ts is not None and ts.who_has else []
+
+
+def _knows(key, dask_scheduler=None) -> bool:
+    """On the scheduler: is `key` still one of its tasks?"""
+    return key in dask_scheduler.tasks
 
 
 def _restart(client, name) -> str | None:
