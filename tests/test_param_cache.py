@@ -56,3 +56,17 @@ def test_the_cache_equals_a_fresh_computation_over_a_chain_of_variants():
         assert got.keys() == want.keys()
         for k in want:
             assert got[k] == want[k], (over, k)
+
+
+def test_a_grid_price_change_reuses_the_dispatch_costs_and_a_gas_price_change_does_not():
+    scn = load_scenario()
+    sets = build_sets(scn)
+    cache = ParamCache()
+    cache.values(scn, sets)
+    before = dict(cache._parts)
+    cache.values(scn.with_overrides({"power_price.escalation_per_year": 0.03}), sets)
+    assert cache._parts["_dispatch_costs"] is before["_dispatch_costs"]
+    assert cache._parts["_grid_energy_costs"] is not before["_grid_energy_costs"]
+    before = dict(cache._parts)
+    cache.values(scn.with_overrides({"regions.TX.gas_price_usd_per_mmbtu": 5.0}), sets)
+    assert cache._parts["_dispatch_costs"] is not before["_dispatch_costs"]

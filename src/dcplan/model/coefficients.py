@@ -287,15 +287,22 @@ def _capex_costs(scn: Scenario, sets: ModelSets) -> dict:
     }
 
 
-def _energy_costs(scn: Scenario, sets: ModelSets) -> dict:
-    """Objective coefficients of energy (present value $M per MW in a slice): grid purchases and
-    wheeling; dispatch of on-site and contracted technologies (fuel, VOM and CO2 price, which
-    depend on a site only through its region)."""
+def _grid_energy_costs(scn: Scenario, sets: ModelSets) -> dict:
+    """Objective coefficients of grid energy (present value $M per MW in a slice): purchases by
+    region and wheeling by corridor (a grid-price change recomputes these and not the dispatch)."""
     pv, years, T = _PV(scn, sets), sets.years, list(sets.slices)
     corridor = sets.arc_corridor
     return {
         "cost_gen": {(r, y, t): pv("gen", (r, y, t)) for r in sets.regions for y in years for t in T},
         "cost_flow": {(a, y, t): pv("flow", (a, y, t), (corridor[a], y, t)) for a, _, _ in sets.arcs for y in years for t in T},
+    }
+
+
+def _dispatch_costs(scn: Scenario, sets: ModelSets) -> dict:
+    """Objective coefficients of dispatching on-site and contracted technologies (present value
+    $M per MW in a slice: fuel, VOM and CO2 price, which depend on a site only through its region)."""
+    pv, T = _PV(scn, sets), list(sets.slices)
+    return {
         "cost_onsite": {
             (k, s, y, t): pv("onsite", (k, s, y, t), (k, sets.site_region[s], y, t))
             for k, s, y in sets.onsite_online if k in sets.dispatchable for t in T
@@ -336,7 +343,9 @@ def _network(scn: Scenario, sets: ModelSets) -> dict:
     }
 
 
-GROUPS = (_demand_supply, _headroom, _sites, _power, _capex_costs, _energy_costs, _unmet_costs, _network)
+GROUPS = (
+    _demand_supply, _headroom, _sites, _power, _capex_costs, _grid_energy_costs, _dispatch_costs, _unmet_costs, _network,
+)
 """The parameter groups param_values is made of; each reads only the scenario and the sets."""
 
 

@@ -280,7 +280,8 @@ class LabelIndex:
         if len(self.early_j):
             pv = np.maximum(-col_dual[self.early_j], 0.0) * 1e6 * self.early_lpu
             ok = np.isin(self.early_year, years)
-            df = np.array([disc.get(int(y), 1.0) for y in self.early_year])
+            df = np.ones(len(self.early_year))
+            df[ok] = np.array([disc[y] for y in years])[np.searchsorted(years, self.early_year[ok])]
             self._reduce((pv / df)[ok], (pv > BINDING_TOL_USD)[ok], self.early_fam[ok], self.early_year[ok], self.col_fams, sp, best)
         binding = {
             y: tuple(f for f, _ in sorted(best[y].items(), key=lambda kv: -kv[1]) if _is_limit(f)) for y in years
