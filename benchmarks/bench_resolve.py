@@ -1,18 +1,21 @@
 """Benchmark: parameter-only warm re-solves with key figures versus HiGHS alone and a fresh build.
 
-    PYTHONPATH=src python benchmarks/bench_resolve.py [--scales 1 4] [--variants 20] [--cells]
+    PYTHONPATH=src python benchmarks/bench_resolve.py [--scales 1 4] [--variants 20] [--cells] [--solver-option K=V ...]
 
 Per instance (the default scenario, and copies with every site replicated N times, as in
 bench_solve.py): fresh build + cold solve + key figures; then `--variants` re-solves, each with
 a different planner CoWoS share, demand level and power-price escalation (parameter-only
 changes; with `--cells`: every site's PUE, VA's interconnection cap and the CoWoS share, table
 cells on with_overrides' fast path), timed by stage: scenario variant (with_overrides), sets + structure key,
-param_values, arrays + HiGHS update, HiGHS warm solve, key figures. Prints medians.
+param_values, arrays + HiGHS update, HiGHS warm solve, key figures. Prints medians and the load
+average at the start. `--solver-option` passes HiGHS options to the plan (as `dcplan run` does; a
+`solver` or `simplex_strategy` option switches dcplan's own choice off).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 
@@ -26,10 +29,10 @@ except ImportError:  # run from elsewhere
     from benchmarks.bench_solve import scaled  # type: ignore[no-redef]
 
 
-def bench(n: int, variants: int, cells: bool = False) -> dict:
+def bench(n: int, variants: int, cells: bool = False, options: dict | None = None) -> dict:
     base = scaled(dcplan.load_scenario(), n)
     t0 = time.perf_counter()
-    plan = dcplan.Plan(base)
+    plan = dcplan.Plan(base, highs_options=options or None)
     kf = plan.solve(results="key")
     fresh = time.perf_counter() - t0
     share, dem = base.params["planner_share.cowos"], base.params["demand.start_h100e_millions"]
@@ -65,6 +68,7 @@ def bench(n: int, variants: int, cells: bool = False) -> dict:
         "outside/highs": round(outside / med["highs"], 2) if med["highs"] else float("nan"),
         "fresh/resolve": round(fresh / med["total"], 1),
         "warm_iterations_median": statistics.median(iters),
+        "warm_iterations_total": sum(iters),
     }
 
 
@@ -74,8 +78,15 @@ def main() -> None:
     ap.add_argument("--variants", type=int, default=20)
     ap.add_argument("--cells", action="store_true",
                     help="variants change table cells (every site's PUE, VA's interconnection cap) and the CoWoS share")
+    ap.add_argument("--solver-option", action="append", default=[], metavar="KEY=VALUE", help="HiGHS option (repeatable)")
     args = ap.parse_args()
-    rows = [bench(n, args.variants, args.cells) for n in args.scales]
+    options = None
+    if args.solver_option:
+        from dcplan.scenario.solver_options import parse_solver_options
+
+        options = parse_solver_options(dict(o.split("=", 1) for o in args.solver_option), origin="--solver-option", key_prefix="")
+    print("load average at the start: %.2f %.2f %.2f" % os.getloadavg())
+    rows = [bench(n, args.variants, args.cells, options) for n in args.scales]
     with pd.option_context("display.width", 250, "display.max_columns", 30):
         print(pd.DataFrame(rows).T.to_string(header=False))
 
