@@ -85,7 +85,7 @@ def main() -> None:
         from dcplan.scenario.solver_options import parse_solver_options
 
         options = parse_solver_options(dict(o.split("=", 1) for o in args.solver_option), origin="--solver-option", key_prefix="")
-    print("load average at the start: %.2f %.2f %.2f" % os.getloadavg())
+    print("load average at the start: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
     rows = [bench(n, args.variants, args.cells, options) for n in args.scales]
     with pd.option_context("display.width", 250, "display.max_columns", 30):
         print(pd.DataFrame(rows).T.to_string(header=False))
