@@ -167,6 +167,14 @@ def test_parameter_out_of_range_names_the_range_and_unit():
     assert_at(only(problems_of(t)), "parameters.csv", row, "value", "'discount_rate' = -0.1", "expected [0, 0.5] 1/yr")
 
 
+def test_a_parameter_in_another_unit_is_refused_naming_the_expected_unit():
+    t = tables()
+    row = set_cell(t, "parameters", {"name": "capex_usd_per_kw.shell"}, "unit", "USD/MW")
+    assert_at(only(problems_of(t)), "parameters.csv", row, "unit", "'capex_usd_per_kw.shell': unit 'USD/MW'", "expected 'USD/kW'")
+    set_cell(t, "parameters", {"name": "capex_usd_per_kw.shell"}, "unit", " usd/KW ")  # case and spacing do not matter
+    scenario_from_tables(t)
+
+
 def test_pipeline_above_the_site_limit_names_the_limit():
     t = tables()
     row = set_cell(t, "pipeline", {"asset": "shell"}, "capacity", 30_000)

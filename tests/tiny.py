@@ -11,6 +11,8 @@ Each test changes a few cells through `overrides` (the same paths as scenario.ya
 
 from __future__ import annotations
 
+from dcplan.scenario.schema import param_spec
+
 import pandas as pd
 
 from dcplan import scenario_from_tables
@@ -40,7 +42,7 @@ def tiny_tables() -> dict[str, pd.DataFrame]:
     for a in ("shell", "grid_interconnection", "transformer", "gas_turbine", "cowos_expansion", "hbm_expansion"):
         params[f"lead_time_years.{a}"] = 0
         params[f"lifetime_years.{a}"] = 10
-    parameters = _rows([{"name": k, "value": v, "unit": "-", "description": "-"} for k, v in params.items()])
+    parameters = _rows([{"name": k, "value": v, "unit": param_spec(k).unit, "description": "-"} for k, v in params.items()])
     supply = _rows(
         [
             {"year": y, "cowos_wafers_per_year": BIG, "hbm_stacks_per_year": BIG, "transformer_mva_per_year": BIG,

@@ -362,13 +362,19 @@ def _describe(err: Mapping[str, Any], got: Any) -> str:
 # ----- parameters ------------------------------------------------------------------------------
 
 
+def _unit_key(unit: Any) -> str:
+    """A unit as compared with its schema's: case and spacing ignored."""
+    return " ".join(str(unit).split()).lower()
+
+
 def _parameter_rows(typed: pd.DataFrame, label: str, problems: list[InputProblem]) -> tuple[dict[str, float], ParamWhere]:
     """Known parameters of parameters.csv with where each was read; unknown names are problems."""
     params: dict[str, float] = {}
     where: ParamWhere = {}
     for i, r in typed.iterrows():
         name = r["name"]
-        if param_spec(name) is None:
+        spec = param_spec(name)
+        if spec is None:
             problems.append(
                 InputProblem(
                     label,
@@ -377,6 +383,12 @@ def _parameter_rows(typed: pd.DataFrame, label: str, problems: list[InputProblem
                     column="name",
                 )
             )
+            continue
+        if "unit" in r and _unit_key(r["unit"]) != _unit_key(spec.unit):
+            problems.append(InputProblem(
+                label, f"parameter '{name}': unit '{r['unit']}'; expected '{spec.unit}' (its value is read in {spec.unit})",
+                row=int(i) + 2, column="unit",
+            ))
             continue
         params[name] = float(r["value"])
         where[name] = (label, int(i) + 2, "value")
