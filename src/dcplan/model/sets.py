@@ -220,6 +220,8 @@ def build_sets(scn: Scenario) -> ModelSets:
         g, s, v = r["generation"], r["site"], int(r["install_year"])
         if r["gpus"] > 0:
             alive.update((g, s, y) for y in range(max(v, start), min(end, v + sets.gpu_life[g] - 1) + 1))
+    gen_pos = {g: i for i, g in enumerate(sets.gens)}  # sort keys: generation, then site order
+    site_pos = {s: i for i, s in enumerate(sets.sites)}
     sets.hard_target = bool(scn.params.get("demand.hard_target", 0))
     sets.tranches = list(scn.tranches)
     sets.cowos_allocated = [g for g in sets.gens if g in scn.cowos_allocation]
@@ -229,20 +231,21 @@ def build_sets(scn: Scenario) -> ModelSets:
             g, s, v = r["generation"], r["site"], int(r["install_year"])
             if r["gpus"] > 0:
                 pipe_alive.update((g, s, y) for y in range(max(v, start), min(end, v + sets.gpu_life[g] - 1) + 1))
-        sets.must_run = sorted(pipe_alive, key=lambda t: (sets.gens.index(t[0]), sets.sites.index(t[1]), t[2]))
-    sets.use = sorted(alive, key=lambda t: (sets.gens.index(t[0]), sets.sites.index(t[1]), t[2]))
+        sets.must_run = sorted(pipe_alive, key=lambda t: (gen_pos[t[0]], site_pos[t[1]], t[2]))
+    sets.use = sorted(alive, key=lambda t: (gen_pos[t[0]], site_pos[t[1]], t[2]))
     # site asset builds: online within horizon (and from a technology's earliest year), room
     # left under the site's limit
+    site_rows = sites_df.to_dict("index")  # plain dicts: a .loc per (asset, site) costs more than the loop
     for a in site_assets:
         earliest = _earliest(techs[a]["earliest_year"]) if a in techs else None
         for s in sets.sites:
             col = SITE_MAX_COLUMN.get(a) or sets.site_limit.get(a)
             if col is not None:
                 sharing = [a] if a in SITE_MAX_COLUMN else [k for k, c in sets.site_limit.items() if c == col]
-                room = sites_df.loc[s, col] - sum(scn.pipeline_capacity(s, k, 10**6) for k in sharing)
+                room = site_rows[s][col] - sum(scn.pipeline_capacity(s, k, 10**6) for k in sharing)
                 if room <= 1e-9:
                     continue
-            if a == "transformer" and sites_df.loc[s, "max_grid_mw"] <= 0:
+            if a == "transformer" and site_rows[s]["max_grid_mw"] <= 0:
                 continue
             if a == GSU_ASSET and not any((k, s) in sets.site_assets for k in sets.gsu_techs):
                 continue  # GSUs only where an on-site technology that needs them can be built (listed before)
@@ -295,16 +298,16 @@ def _power_sets(scn: Scenario, sets: ModelSets) -> None:
     """Contracts (by region, or at named plants with their earliest year), delivery caps,
     islanded site-years and CO2 caps."""
     years, end = sets.years, scn.end_year
-    plants = scn.plants
+    plants = scn.plants.to_dict("index")
     used_regions = set(sets.site_region.values()) | {r for _, a, b in sets.arcs for r in (a, b)}
     for k in sets.contracted:
         r = scn.tech_spec[k]
         if int(r["named_plants_only"]):
             # a plant in a region the scenario does not model is not available to it (docs/inputs.md)
             locs: list[tuple[str, str, int | None]] = [
-                (p, plants.at[p, "region"], int(plants.at[p, "earliest_year"]))
-                for p in plants.index
-                if plants.at[p, "technology"] == k and plants.at[p, "region"] in used_regions
+                (p, pr["region"], int(pr["earliest_year"]))
+                for p, pr in plants.items()
+                if pr["technology"] == k and pr["region"] in used_regions
             ]
             sets.plant_locations += [(k, p) for p, _, _ in locs]
         else:
@@ -328,7 +331,8 @@ def _power_sets(scn: Scenario, sets: ModelSets) -> None:
                 onsite.update((k, s, y) for y in years if v + L <= y <= v + L + sets.asset_life[k] - 1)
     sets.dispatchable = [k for k in sets.onsite + sets.contracted if any(scn.tech_availability(k, t) > 0 for t in sets.slices)]
     order = {k: i for i, k in enumerate(sets.onsite)}
-    sets.onsite_online = sorted(onsite, key=lambda x: (order[x[0]], sets.sites.index(x[1]), x[2]))
+    site_pos = {s: i for i, s in enumerate(sets.sites)}
+    sets.onsite_online = sorted(onsite, key=lambda x: (order[x[0]], site_pos[x[1]], x[2]))
     caps = scn.delivery_caps_mw
     fams = {sets.tech_family[k] for k in sets.onsite + sets.contracted}
     sets.delivery_caps = [(f, y) for f in sorted(fams) for y in years if (f, y) in caps]

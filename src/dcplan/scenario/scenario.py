@@ -138,8 +138,8 @@ class Scenario:
     def lead_time(self, asset: str, region: str | None = None) -> int:
         """Lead time (years, decision to online) of `asset` (a site asset, a global expansion or
         a power technology), with the region's permitting adder."""
-        techs = self.technologies
-        base = int(techs.at[asset, "lead_time_years"]) if asset in techs.index else int(self.params[f"lead_time_years.{asset}"])
+        spec = self.tech_spec.get(asset)  # the plain-dict view: no DataFrame copy per call
+        base = int(spec["lead_time_years"]) if spec is not None else int(self.params[f"lead_time_years.{asset}"])
         if region is None:
             return base
         return base + self._permitting.get((region, asset), 0)
