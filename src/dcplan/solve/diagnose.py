@@ -19,6 +19,7 @@ import pandas as pd
 
 from dcplan.model.registry import ROW_FAMILIES as FAMILIES
 from dcplan.model.registry import targets
+from dcplan.scenario.solver_options import quiet_highs
 
 INF = highspy.kHighsInf
 DEFINITIONAL_WEIGHT = 1e3
@@ -124,8 +125,7 @@ def elastic(lp, relax: AbstractSet[str] | None = None, hold: AbstractSet[str] | 
     ncol = n + len(up) + len(lo)
     M = sp.csc_array((vals, (rows, cols)), shape=(m, ncol))
     M.sort_indices()
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h = quiet_highs()  # HiGHS's banner to stderr: a diagnosis printed to stdout stays clean
     model = highspy.HighsLp()
     model.num_col_, model.num_row_ = ncol, m
     model.col_cost_ = np.concatenate([np.zeros(n), weights[up], weights[lo]])
