@@ -52,6 +52,18 @@ def instance_tables(name: str, seed: int = 0):
     return _tables(spec, seed, base)
 
 
+def add_solver_option(ap) -> None:
+    """The repeatable ``--solver-option KEY=VALUE`` argument of the benchmark scripts."""
+    ap.add_argument("--solver-option", action="append", default=[], metavar="KEY=VALUE", help="HiGHS option (repeatable)")
+
+
+def solver_options(items: list[str]) -> dict:
+    """HiGHS options from ``--solver-option KEY=VALUE`` items, checked and typed as the CLI does."""
+    from dcplan.scenario.solver_options import parse_solver_options
+
+    return parse_solver_options(items, origin="--solver-option", key_prefix="") if items else {}
+
+
 def max_rss_mb() -> float:
     """Peak resident memory of this process so far, MB (Linux ru_maxrss is in kB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0

@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import RESULTS, Stopwatch, instance_tables, machine, max_rss_mb, print_table, run_child, write
+from _common import RESULTS, Stopwatch, add_solver_option, solver_options, instance_tables, machine, max_rss_mb, print_table, run_child, write
 
 COLUMNS = [
     "instance", "sites", "slices", "rows", "columns", "nonzeros", "load_validate_s", "sets_s", "pyomo_s", "compile_s",
@@ -112,18 +112,15 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--instances", nargs="+", default=["small", "medium"], help="small medium large xN xN-Ms")
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--solver-option", action="append", default=[], metavar="KEY=VALUE", help="HiGHS option (repeatable)")
+    add_solver_option(ap)
     ap.add_argument("--json", type=Path, help=f"write figures as JSON (e.g. {RESULTS.relative_to(RESULTS.parents[1])}/cold.json)")
     ap.add_argument("--csv", type=Path, help="write figures as CSV")
     ap.add_argument("--no-solve", action="store_true", help="stop after the hand-off (build time and memory only)")
     ap.add_argument("--no-floor", action="store_true", help="skip the highspy floor (a second HiGHS solve)")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args()
-    options = dict(o.split("=", 1) for o in args.solver_option)
     if args.child:
-        from dcplan.scenario.solver_options import parse_solver_options
-
-        opts = parse_solver_options(options, origin="--solver-option", key_prefix="")
+        opts = solver_options(args.solver_option)
         print(json.dumps(child(args.child, args.seed, opts, solve=not args.no_solve, floor=not args.no_floor)))
         return
     meta = machine()

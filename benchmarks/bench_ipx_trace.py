@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
-from _common import RESULTS, instance_tables, max_rss_mb
+from _common import RESULTS, add_solver_option, instance_tables, max_rss_mb, solver_options
 
 IPX_ROW = re.compile(r"^\s*\d+\*?\s+-?\d\.\d+e[+-]\d+\s+-?\d\.\d+e[+-]\d+\s")
 
@@ -34,13 +34,12 @@ def main() -> None:
     ap.add_argument("--unmet-as-fraction", action="store_true")
     ap.add_argument("--time-limit", type=float, default=1400.0)
     ap.add_argument("--log", type=Path)
-    ap.add_argument("--solver-option", action="append", default=[], metavar="K=V")
+    add_solver_option(ap)
     args = ap.parse_args()
 
     from dcplan.model.build import build_model
     from dcplan.model.sets import build_sets
     from dcplan.scenario.load import load_scenario, scenario_from_tables
-    from dcplan.scenario.solver_options import parse_solver_options
     from dcplan.solve.highs import HighsLP, fresh_highs
 
     gen = instance_tables(args.instance)
@@ -50,7 +49,7 @@ def main() -> None:
     scaled = 0
     if args.unmet_as_fraction:
         unmet = np.array([v.parent_component().local_name == "unmet" for v in lp.columns])
-        j = np.flatnonzero(unmet & (lp.col_upper > 0) & (lp.col_upper < 1e20))
+        j = np.flatnonzero(unmet & (lp.col_upper > 0) & np.isfinite(lp.col_upper))
         s = np.ones(len(lp.columns))
         s[j] = lp.col_upper[j]
         lp.A = (lp.A @ sp.diags_array(s)).tocsc()
@@ -60,7 +59,7 @@ def main() -> None:
     log = args.log or RESULTS / f"ipx_{args.instance}{'_fraction' if scaled else ''}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     options = {"solver": "ipm", "threads": 1, "time_limit": args.time_limit, "output_flag": True,
-               "log_to_console": False, "log_file": str(log), **parse_solver_options(dict(o.split("=", 1) for o in args.solver_option), origin="--solver-option", key_prefix="")}
+               "log_to_console": False, "log_file": str(log), **solver_options(args.solver_option)}
     h = fresh_highs(lp, options)
     t0 = time.perf_counter()
     h.run()

@@ -24,8 +24,10 @@ import pandas as pd
 import dcplan
 
 try:
+    from _common import add_solver_option, solver_options
     from bench_solve import scaled
 except ImportError:  # run from elsewhere
+    from benchmarks._common import add_solver_option, solver_options  # type: ignore[no-redef]
     from benchmarks.bench_solve import scaled  # type: ignore[no-redef]
 
 
@@ -78,13 +80,9 @@ def main() -> None:
     ap.add_argument("--variants", type=int, default=20)
     ap.add_argument("--cells", action="store_true",
                     help="variants change table cells (every site's PUE, VA's interconnection cap) and the CoWoS share")
-    ap.add_argument("--solver-option", action="append", default=[], metavar="KEY=VALUE", help="HiGHS option (repeatable)")
+    add_solver_option(ap)
     args = ap.parse_args()
-    options = None
-    if args.solver_option:
-        from dcplan.scenario.solver_options import parse_solver_options
-
-        options = parse_solver_options(dict(o.split("=", 1) for o in args.solver_option), origin="--solver-option", key_prefix="")
+    options = solver_options(args.solver_option)
     print("load average at the start: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
     rows = [bench(n, args.variants, args.cells, options) for n in args.scales]
     with pd.option_context("display.width", 250, "display.max_columns", 30):
