@@ -384,7 +384,7 @@ def _parameter_rows(typed: pd.DataFrame, label: str, problems: list[InputProblem
                 )
             )
             continue
-        if "unit" in r and _unit_key(r["unit"]) != _unit_key(spec.unit):
+        if _unit_key(r["unit"]) != _unit_key(spec.unit):  # unit is a required column (schema.ParameterRow)
             problems.append(InputProblem(
                 label, f"parameter '{name}': unit '{r['unit']}'; expected '{spec.unit}' (its value is read in {spec.unit})",
                 row=int(i) + 2, column="unit",
