@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from dcplan import InputError, load_scenario
 from dcplan.cli import app
 from dcplan.scenario import schema
+from dcplan.scenario.load import scenario_from_tables
 from dcplan.scenario.schema import RANGES, TABLES
 
 runner = CliRunner()
@@ -402,3 +403,11 @@ def test_source_without_letters_is_no_source(value):
     t = tables()
     row = set_cell(t, "gpus", {"generation": "g1"}, "source", value)
     assert_at(only(problems_of(t)), "gpus.csv", row, "source", "has no letters, so it names no source")
+
+
+@pytest.mark.parametrize("name", ["co2.cap_mt_per_year", "co2.cap_mt_per_year.TX", "training.unmet_penalty_usd_per_h100e_year"])
+def test_a_negative_value_other_than_the_off_value_is_refused(name):
+    # -1 switches these off ("no cap", "the dearest tranche's value"); -0.5 is a typo, not "off"
+    p = only(problems_of(overrides={name: -0.5}))
+    assert_at(p, "overrides", None, "overrides", f"'{name}' = -0.5", "expected [0, ", "or -1 (")
+    assert scenario_from_tables(tables(), overrides={name: -1}).params[name] == -1

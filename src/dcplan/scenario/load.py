@@ -548,9 +548,12 @@ def _parameter_problem(name: str, v: float, spec) -> str | None:
     """Why parameter `name` = `v` is out of its allowed range, or None."""
     if v != v or v in (float("inf"), float("-inf")):
         return f"parameter '{name}' is {v}; expected a finite number"
+    if spec.off is not None and v == spec.off:
+        return None
     if (spec.lo is not None and v < spec.lo) or (spec.hi is not None and v > spec.hi):
         rng = f"[{spec.lo:g}, {spec.hi:g}]" if spec.hi is not None else f">= {spec.lo:g}"
-        return f"parameter '{name}' = {v:g}; expected {rng} {spec.unit}"
+        off = f", or {spec.off:g} ({spec.off_means})" if spec.off is not None else ""
+        return f"parameter '{name}' = {v:g}; expected {rng} {spec.unit}{off}"
     if spec.integer and v != int(v):
         return f"parameter '{name}' = {v:g}; expected a whole number of {spec.unit}"
     return None

@@ -448,7 +448,9 @@ TABLES: dict[str, TableSpec] = {
 @dataclass(frozen=True)
 class ParamSpec:
     """A scalar parameter of parameters.csv: its unit, allowed range and, for an optional
-    parameter, the default used when parameters.csv has no row for it."""
+    parameter, the default used when parameters.csv has no row for it. `off` is one value outside
+    the range that switches the parameter off (`off_means` says what it then does): -1 for "no
+    CO2 cap"; any other value outside [lo, hi] is refused."""
 
     unit: str
     lo: float | None = 0.0
@@ -457,6 +459,8 @@ class ParamSpec:
     default: float | None = None
     legacy: bool = False  # a gas-turbine parameter: required without power_technologies.csv, refused with it
     gsu: bool = False  # a GSU parameter: required when an on-site technology needs GSUs (GSU_PARAMETERS)
+    off: float | None = None
+    off_means: str = ""
 
     @property
     def optional(self) -> bool:
@@ -495,13 +499,15 @@ def _param_specs() -> dict[str, ParamSpec]:
     p["power.islanded_reserve_margin"] = ParamSpec("fraction", 0.0, 2.0, default=0.0)
     p["co2.price_usd_per_t"] = ParamSpec("USD/t CO2", 0.0, 1e5, default=0.0)
     # -1 (default): no cap. Per state: co2.cap_mt_per_year.<region> (see param_spec)
-    p["co2.cap_mt_per_year"] = ParamSpec("Mt CO2 per year", -1.0, 1e5, default=-1)
+    p["co2.cap_mt_per_year"] = ParamSpec("Mt CO2 per year", 0.0, 1e5, default=-1, off=-1, off_means="no cap")
     # training across a supercluster (optional)
     p["network.training_bits_per_flop"] = ParamSpec("bit/FLOP", 0.0, 1e-3, default=8.5e-7)
     p["training.utilization"] = ParamSpec("fraction", 0.0, 1.0, default=0.4)
     p["training.run_days"] = ParamSpec("days", 1, 366, default=100)
-    # -1 (default): the same penalty as unmet demand
-    p["training.unmet_penalty_usd_per_h100e_year"] = ParamSpec("USD per H100e-year", -1.0, 1e10, default=-1)
+    # -1 (default): the value of the most valuable demand tranche
+    p["training.unmet_penalty_usd_per_h100e_year"] = ParamSpec(
+        "USD per H100e-year", 0.0, 1e10, default=-1, off=-1, off_means="the most valuable demand tranche's value"
+    )
     # transmission expansion (optional)
     p["lifetime_years.transmission"] = ParamSpec("years", 1, 100, integer=True, default=40)
     # hard modes (optional, off by default): a binding compute target; installed GPUs must run
