@@ -47,6 +47,7 @@ CHAINS = [
     [{"regions.VA.interconnection_cap_mw_per_year": 333.0, "planner_share.cowos": 0.5},
      {"power_technologies.gas_sc.capex_usd_per_kw": 2500, "gpus.rubin.price_usd_per_gpu": 41000}],
     [{"regions.TX.power_price_usd_per_mwh": 70, "power_technologies.gas_cc.capex_usd_per_kw": 1900}],
+    [{"network.training_bits_per_flop": 1e-6}, {"network.training_bits_per_flop": 7e-7, "sites.*.pue": 1.2}],
 ]
 
 
@@ -74,6 +75,9 @@ def test_fast_path_shares_what_it_did_not_change(default):
     assert "sites" not in v._views  # reads sites.csv: recomputed
     assert "corridor_records" in v._derived and "fiber_graph" not in v._derived  # the graph carries every site column
     assert float(v.sites["pue"].iloc[0]) == 1.2
+    b = default.with_overrides({"network.training_bits_per_flop": 1e-6})  # a coefficient, read by no check
+    assert all(b.tables.shares(k, default.tables) for k in default.tables)
+    assert changed_params(b, default) == {"network.training_bits_per_flop"}
 
 
 @pytest.mark.parametrize(
@@ -83,6 +87,9 @@ def test_fast_path_shares_what_it_did_not_change(default):
         {"sites.abilene_tx.latitude": 33.0},  # coordinates: the geography checks
         {"supply.2027.cowos_wafers_per_year": 1000},
         {"lead_time_years.shell": 3},
+        {"network.route_factor": 1.5},  # the latency parameters: named superclusters are checked against the budget
+        {"network.latency_budget_ms": 25.0},
+        {"network.fiber_us_per_km": 5.0},
         {"sites.*.pue": None},  # a blank cell
     ],
 )

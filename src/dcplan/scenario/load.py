@@ -22,7 +22,7 @@ from dcplan.paths import default_scenario_dir
 from dcplan.scenario.cache import TABLE_ROWS, frame_key, handout
 from dcplan.scenario.checks import ParamWhere, cross_checks
 from dcplan.scenario.frozen import FrozenTables
-from dcplan.scenario.geo_checks import geo_checks
+from dcplan.scenario.geo_checks import NETWORK_PARAMS, geo_checks
 from dcplan.scenario.layers import read_layers, remap_problems
 from dcplan.scenario.overrides import apply_cell_overrides, flatten, flatten_checked, split_overrides
 from dcplan.scenario.readers import ReadProblem, line_of, read_csv_text, read_yaml
@@ -409,9 +409,11 @@ def _override_value(name: str, value: Any, origin: str, problems: list[InputProb
         return None
 
 
-CROSS_CHECKED_PARAMETERS = ("horizon.", "lead_time_years.", "network.")
-"""Parameter name prefixes the cross-table and geography checks read: overriding one of these
-re-validates the whole scenario (see with_fast_overrides)."""
+CROSS_CHECKED_PARAMETERS = ("horizon.", "lead_time_years.", *NETWORK_PARAMS)
+"""Parameter names (or name prefixes) the cross-table and geography checks read: overriding one of
+these re-validates the whole scenario (see with_fast_overrides). Of the network parameters only the
+latency ones are read there (named superclusters within the budget); network.training_bits_per_flop
+is a plain coefficient."""
 
 
 CROSS_CHECKED_CELLS: dict[str, frozenset[str] | None] = {
