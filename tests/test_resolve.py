@@ -70,3 +70,48 @@ def test_warm_simplex_follows_what_changed():
     user.solve()
     user.resolve(tiny({"gpus.g1.price_usd_per_gpu": 20_000}))
     assert _strategy(user) == 1
+
+
+def test_a_one_at_a_time_series_starts_each_variant_from_the_first_basis():
+    """Variants of one base, one change each (a what-if or tornado series): the second variant
+    differs from the base in one parameter and from the first variant in two, so `auto` starts
+    it from the base's basis; the base itself then re-solves from its own basis in 0 iterations,
+    and a step along one parameter (one change either way) starts from the last. The answers are
+    those of fresh builds whichever basis a solve starts from."""
+    base = tiny({"supply.2026.cowos_wafers_per_year": 50})
+    plan = Plan(base)
+    assert plan.solve(results="key").solver["start"] == "cold"
+    a = base.with_overrides({"supply.2026.cowos_wafers_per_year": 200})  # $5.5M -> $1M
+    b = base.with_overrides({"gpus.g1.price_usd_per_gpu": 2_000})
+    kf_a = plan.resolve(a, results="key")
+    assert kf_a.solver["start"] == "last"  # one change from the base, one from the last: the last
+    kf_b = plan.resolve(b, results="key")
+    assert kf_b.solver["start"] == "first"
+    again = plan.resolve(base, results="key", start="first")
+    assert again.solver["start"] == "first" and again.solver["iterations"] == 0
+    back = Plan(base)  # control: the base re-solved from the last basis (a's) needs a pivot
+    back.solve(results="key")
+    back.resolve(a, results="key")
+    assert back.resolve(base, results="key", start="last").solver["iterations"] >= 1
+    for scn, kf in ((a, kf_a), (b, kf_b), (base, again)):
+        fresh = Plan(scn).solve(results="key")
+        assert kf.objective_usd == pytest.approx(fresh.objective_usd, rel=1e-9)
+        assert kf.unmet_h100e == pytest.approx(fresh.unmet_h100e)
+    assert kf_a.objective_usd == pytest.approx(1_000_000)
+    b2 = b.with_overrides({"gpus.g1.price_usd_per_gpu": 3_000})
+    assert plan.resolve(b2, results="key", start="last").solver["start"] == "last"
+    assert plan.resolve(b, results="key").solver["start"] == "last"  # one change from b2, one from the base
+
+
+def test_a_cost_change_from_the_first_basis_runs_primal_simplex():
+    """The warm simplex variant follows what changed since the basis the solve starts from: after
+    a demand change (dual simplex), a cost-only variant of the base started from the base's basis
+    is primal feasible there (primal simplex), though against the last LP its bounds changed too."""
+    base = tiny()
+    plan = Plan(base)
+    plan.solve(results="key")
+    plan.resolve(base.with_overrides({"demand.start_h100e_millions": 0.002}), results="key")
+    assert _strategy(plan) == 1
+    kf = plan.resolve(base.with_overrides({"gpus.g1.price_usd_per_gpu": 20_000}), results="key", start="first")
+    assert kf.solver["start"] == "first" and _strategy(plan) == 4
+    assert kf.objective_usd == pytest.approx(10_000_000)  # GPUs dearer than the $10k penalty: all 1,000 H100e unmet

@@ -16,11 +16,12 @@ from dcplan.results.realised import ONE_UNIT_RESOLVES
 from dcplan.results.results import Results, extract_results
 from dcplan.scenario.load import load_scenario
 from dcplan.scenario.scenario import Scenario
-from dcplan.solve.highs import HighsLP, Solution
+from dcplan.solve.highs import HighsLP, Solution, Start
 from dcplan.solve.magnitudes import magnitude_problems
 from dcplan.solve.ranging import Ranger
 
 ResultsKind = Literal["full", "key"]
+StartKind = Literal["auto", "last", "first"]
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +72,10 @@ class Plan:
         """Seconds by stage of the last in-place re-solve: sets (+ key), params, update (arrays +
         HiGHS calls), highs (warm solve), key_figures (or full results)."""
         self._solution: Solution | None = None
+        self._first: tuple[Scenario, Start] | None = None  # the first optimal solve of this structure and its basis
+        self.start = "cold"
+        """Which basis the last solve started from: 'cold' (none), 'last' (the previous solve's) or
+        'first' (that of this structure's first optimal solve; see :meth:`resolve`)."""
 
     @overload
     def solve(self, results: Literal["full"] = "full") -> Results: ...
@@ -86,6 +91,10 @@ class Plan:
         problems = magnitude_problems(self.lp.lp, self.scenario)
         if problems:  # the LP's scaled coefficients out of range: name the inputs behind them
             raise InputError(problems)
+        if not self.lp.has_basis:
+            self.start = "cold"
+        elif self.start == "cold":  # solve() again without a resolve: from the last basis
+            self.start = "last"
         sol = self.lp.solve(load=results == "full")
         log.info("solved '%s': %s in %.1f s%s", self.scenario.name, sol.status, sol.solve_seconds, " (warm start)" if sol.warm_started else "")
         if not sol.optimal:
@@ -107,6 +116,8 @@ class Plan:
             )
         sol.stats.update(build_seconds=round(self.build_seconds, 4), compile_seconds=round(self.lp.compile_seconds, 4))
         self._solution = sol
+        if self._first is None:
+            self._first = (self.scenario, self.lp.keep())
         return self.key_figures() if results == "key" else self.results()
 
     def results(self) -> Results:
@@ -135,7 +146,7 @@ class Plan:
             self.labels = LabelIndex(self.sets, *self.lp.labels(), assets=self.scenario.site_assets)
         solver = {
             "status": sol.status, "solve_seconds": round(sol.solve_seconds, 6), "iterations": sol.iterations,
-            "warm_started": sol.warm_started, "rebuilt": self.rebuilt, "update_seconds": round(self.update_seconds, 6),
+            "warm_started": sol.warm_started, "start": self.start, "rebuilt": self.rebuilt, "update_seconds": round(self.update_seconds, 6),
             **sol.stats,
         }
         return self.labels.figures(
@@ -156,6 +167,13 @@ class Plan:
             update_params(self.model, self.params)
             self._params_in_model = True
 
+    def _nearer_first(self, scenario: Scenario, previous: Scenario) -> bool:
+        """`scenario` differs from the first solve's scenario in fewer parameters and tables than
+        from `previous` (the one solved last); False when either comparison is unknown."""
+        assert self._first is not None
+        to_first, to_last = changed_params(scenario, self._first[0]), changed_params(scenario, previous)
+        return to_first is not None and to_last is not None and len(to_first) < len(to_last)
+
     def shares_sets(self, scenario: Scenario) -> bool:
         """True when `scenario` differs from this plan's scenario only in parameters and tables its
         sets did not read: it has this plan's sets and structure key, known without computing them.
@@ -164,19 +182,26 @@ class Plan:
         return changed is not None and not changed & self._sets_reads
 
     @overload
-    def resolve(self, scenario: Scenario, results: Literal["full"] = "full") -> Results: ...
+    def resolve(self, scenario: Scenario, results: Literal["full"] = "full", start: StartKind = "auto") -> Results: ...
     @overload
-    def resolve(self, scenario: Scenario, results: Literal["key"]) -> KeyFigures: ...
+    def resolve(self, scenario: Scenario, results: Literal["key"], start: StartKind = "auto") -> KeyFigures: ...
     @overload
-    def resolve(self, scenario: Scenario, results: ResultsKind) -> Results | KeyFigures: ...
+    def resolve(self, scenario: Scenario, results: ResultsKind, start: StartKind = "auto") -> Results | KeyFigures: ...
 
-    def resolve(self, scenario: Scenario, results: ResultsKind = "full") -> Results | KeyFigures:
+    def resolve(self, scenario: Scenario, results: ResultsKind = "full", start: StartKind = "auto") -> Results | KeyFigures:
         """Solve `scenario` reusing this model: same structure (equal ``ModelSets.structure_key``)
-        -> update parameters and warm-start from the previous basis; any structural change (horizon,
-        lead times, ids, a site's region, pipeline timing that opens a column, ...) or other solver
-        options -> rebuild, keeping the HiGHS options this plan was made with. `results` as for
-        :meth:`solve`."""
+        -> update parameters and warm-start; any structural change (horizon, lead times, ids, a
+        site's region, pipeline timing that opens a column, ...) or other solver options -> rebuild,
+        keeping the HiGHS options this plan was made with. `results` as for :meth:`solve`.
+
+        `start` is the basis a warm start begins from: ``"last"``, the previous solve's;
+        ``"first"``, that of the first optimal solve of this structure (the base of a what-if
+        series); ``"auto"`` (default), the first when `scenario` differs from the first solve's
+        scenario in fewer parameters and tables than from the previous one (the next variant of a
+        one-at-a-time series, each a change of the base), else the last. The answer is the same
+        either way, only the iterations differ (:attr:`start` says which was used)."""
         t0 = time.perf_counter()
+        previous = self.scenario
         if self.shares_sets(scenario):
             sets, key = self.sets, self.structure_key  # a parameter-only variant the sets do not read
         else:
@@ -195,6 +220,10 @@ class Plan:
         if self.lp.par.needs_pyomo_values:
             self._sync_model()
         self.lp.update(self.params)  # HighsLP keeps what changed (last_update)
+        self.start = "last"
+        if self._first is not None and start != "last" and (start == "first" or self._nearer_first(scenario, previous)):
+            self.lp.start_from(self._first[1])
+            self.start = "first"
         self.rebuilt = False
         t3 = time.perf_counter()
         self.update_seconds = t3 - t0

@@ -147,6 +147,20 @@ def fresh_highs(lp: _Compiled, options: dict | None = None) -> highspy.Highs:
     return h
 
 
+@dataclass
+class Start:
+    """A starting point kept for later warm starts (:meth:`HighsLP.keep`): HiGHS's optimal basis
+    and the LP numbers it was optimal for. The arrays are the LP's own (never changed in place)."""
+
+    basis: Any  # highspy.HighsBasis
+    c: np.ndarray
+    a_values: np.ndarray
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+    col_lower: np.ndarray
+    col_upper: np.ndarray
+
+
 class HighsLP:
     """A Pyomo LP held in HiGHS: solve, load results back, update parameters and re-solve.
 
@@ -174,6 +188,7 @@ class HighsLP:
         self._loaded = False
         self.solution: highspy.HighsSolution | None = None
         self.last_update: dict = {}
+        self._basis_changes: dict = {}  # what changed since the basis the next solve starts from
         self.row_activity: dict = {}
         self.col_dual = ComponentMap()
 
@@ -241,11 +256,40 @@ class HighsLP:
             out.update(costs=len(dc), row_bounds=len(dr), col_bounds=len(dcol), coefficients=0, passed_model=False)
         self.update_seconds = time.perf_counter() - t0
         self.last_update = out
+        self._basis_changes = out
         return out
 
+    @property
+    def has_basis(self) -> bool:
+        """The next solve starts from a basis (an earlier optimal one, or one set by start_from)."""
+        return self._has_basis
+
+    def keep(self) -> Start:
+        """The last optimal basis with the LP numbers it is optimal for, to start a later solve
+        from (:meth:`start_from`)."""
+        if not self._has_basis:
+            raise RuntimeError("HighsLP.keep: no optimal basis yet; solve() first")
+        lp = self.lp
+        return Start(self.highs.getBasis(), lp.c, lp.A.data, lp.row_lower, lp.row_upper, lp.col_lower, lp.col_upper)
+
+    def start_from(self, start: Start) -> None:
+        """Make the next :meth:`solve` start from `start`'s basis instead of the last one (after
+        :meth:`update` has handed HiGHS the new numbers). What differs from the numbers `start` was
+        optimal for decides the warm simplex variant, as after an update."""
+        self.highs.setBasis(start.basis)
+        lp = self.lp
+        coefficients = int(np.count_nonzero(lp.A.data != start.a_values))
+        self._basis_changes = {
+            "costs": int(np.count_nonzero(lp.c != start.c)),
+            "row_bounds": int(np.count_nonzero((lp.row_lower != start.row_lower) | (lp.row_upper != start.row_upper))),
+            "col_bounds": int(np.count_nonzero((lp.col_lower != start.col_lower) | (lp.col_upper != start.col_upper))),
+            "coefficients": coefficients, "passed_model": coefficients > 0,
+        }
+        self._has_basis = True
+
     def _costs_only(self) -> bool:
-        """The last update changed costs (or the offset) and nothing else."""
-        u = self.last_update
+        """Since the basis the next solve starts from, only costs (or the offset) changed."""
+        u = self._basis_changes
         return bool(u) and not u.get("passed_model") and u.get("costs", 0) > 0 and not u.get("row_bounds") \
             and not u.get("col_bounds")
 
