@@ -61,7 +61,7 @@ def test_warm_simplex_follows_what_changed():
              ({"gpus.g1.price_usd_per_gpu": 20_000, "demand.start_h100e_millions": 0.002}, 1, 20_000_000),
              ({"demand.start_h100e_millions": 0.002}, 4, 2_000_000)]
     for over, strategy, objective in steps:
-        res = plan.resolve(tiny(over))
+        res = plan.resolve(tiny(over), start="last")  # from the previous basis (what changed since the first: below)
         assert res.solver["warm_started"] and plan.model is model, over  # updated in place
         assert _strategy(plan) == strategy, over
         assert res.objective_usd == pytest.approx(objective)
@@ -100,7 +100,25 @@ def test_a_one_at_a_time_series_starts_each_variant_from_the_first_basis():
     assert kf_a.objective_usd == pytest.approx(1_000_000)
     b2 = b.with_overrides({"gpus.g1.price_usd_per_gpu": 3_000})
     assert plan.resolve(b2, results="key", start="last").solver["start"] == "last"
-    assert plan.resolve(b, results="key").solver["start"] == "last"  # one change from b2, one from the base
+    assert plan.resolve(b, results="key").solver["start"] == "last"  # b2 -> b is a third of the price; base -> b a new cell
+
+
+def test_auto_start_takes_the_nearer_basis_by_relative_change():
+    """`auto` compares relative parameter changes: 0.9x then 1.1x of one parameter puts the 1.1x
+    variant 0.1 from the base and 0.18 from the 0.9x one (the base's basis); steps of 2% along a
+    sweep away from the base start from the last."""
+    base = tiny()
+    d = base.params["demand.start_h100e_millions"]
+    plan = Plan(base)
+    plan.solve(results="key")
+    starts = [plan.resolve(base.with_overrides({"demand.start_h100e_millions": d * f}), results="key").solver["start"]
+              for f in (0.9, 1.1, 1.12, 1.14)]
+    assert starts == ["last", "first", "last", "last"]
+    from dcplan.model.tracking import change_distance
+
+    near = base.with_overrides({"demand.start_h100e_millions": d * 1.1})
+    assert change_distance(near, base) == pytest.approx(0.1 / 1.1)
+    assert change_distance(base, base) == 0.0
 
 
 def test_a_cost_change_from_the_first_basis_runs_primal_simplex():

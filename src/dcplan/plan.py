@@ -10,7 +10,7 @@ from dcplan.errors import InputError, SolveError
 from dcplan.model.build import build_model, update_params
 from dcplan.model.coefficients import ParamCache
 from dcplan.model.sets import sets_and_key
-from dcplan.model.tracking import changed_params
+from dcplan.model.tracking import change_distance, changed_params
 from dcplan.results.key_figures import KeyFigures, LabelIndex
 from dcplan.results.realised import ONE_UNIT_RESOLVES
 from dcplan.results.results import Results, extract_results
@@ -168,11 +168,11 @@ class Plan:
             self._params_in_model = True
 
     def _nearer_first(self, scenario: Scenario, previous: Scenario) -> bool:
-        """`scenario` differs from the first solve's scenario in fewer parameters and tables than
-        from `previous` (the one solved last); False when either comparison is unknown."""
+        """`scenario` is nearer the first solve's scenario than `previous` (the one solved last) by
+        ``model/tracking.py: change_distance``; False when either distance is unknown."""
         assert self._first is not None
-        to_first, to_last = changed_params(scenario, self._first[0]), changed_params(scenario, previous)
-        return to_first is not None and to_last is not None and len(to_first) < len(to_last)
+        to_first, to_last = change_distance(scenario, self._first[0]), change_distance(scenario, previous)
+        return to_first is not None and to_last is not None and to_first < to_last
 
     def shares_sets(self, scenario: Scenario) -> bool:
         """True when `scenario` differs from this plan's scenario only in parameters and tables its
@@ -196,9 +196,10 @@ class Plan:
 
         `start` is the basis a warm start begins from: ``"last"``, the previous solve's;
         ``"first"``, that of the first optimal solve of this structure (the base of a what-if
-        series); ``"auto"`` (default), the first when `scenario` differs from the first solve's
-        scenario in fewer parameters and tables than from the previous one (the next variant of a
-        one-at-a-time series, each a change of the base), else the last. The answer is the same
+        series); ``"auto"`` (default), the first when `scenario` is nearer the first solve's
+        scenario than the previous one (``model/tracking.py: change_distance``: the relative
+        changes of its parameters, 1 per replaced table; so the next variant of a one-at-a-time
+        series, each a change of the base, starts from the base), else the last. The answer is the same
         either way, only the iterations differ (:attr:`start` says which was used)."""
         t0 = time.perf_counter()
         previous = self.scenario

@@ -71,3 +71,23 @@ def changed_params(a: Scenario, b: Scenario) -> set[str] | None:
     if a.tables is not b.tables:
         out |= {TABLE_PREFIX + k for k in a.tables if not a.tables.shares(k, b.tables)}
     return out
+
+
+def change_distance(a: Scenario, b: Scenario) -> float | None:
+    """How far apart `a` and `b` are, for choosing the nearer of two warm-start bases: the sum over
+    :func:`changed_params` of each numeric parameter's (or override's) relative change
+    ``|x_a - x_b| / max(|x_a|, |x_b|)`` (at most 1), and 1 for every other difference (a
+    replaced table, a value set in one only, a non-numeric value). None when unknown."""
+    changed = changed_params(a, b)
+    if changed is None:
+        return None
+    total = 0.0
+    for k in changed:
+        x = a.params.get(k, a.overrides.get(k)) if not k.startswith(TABLE_PREFIX) else None
+        y = b.params.get(k, b.overrides.get(k)) if not k.startswith(TABLE_PREFIX) else None
+        if isinstance(x, int | float) and isinstance(y, int | float) and not isinstance(x, bool) and not isinstance(y, bool):
+            scale = max(abs(x), abs(y))
+            total += min(abs(x - y) / scale, 1.0) if scale else 0.0
+        else:
+            total += 1.0
+    return total
