@@ -233,7 +233,7 @@ def probe_costs(base, centre: dict, steps: dict[str, list[tuple[Any, float]]], h
                     s_ = _variant(base, step_overrides(centre, path, value))
                     if _plan_key(s_) != sk:
                         raise ValueError(f"{path}: the step changes the LP's structure")
-                    res = plan.resolve(s_, **_KEY)
+                    res = plan.resolve(s_, start="last", **_KEY)  # a step along the path, as the chain takes it
                     its += int(res.solver.get("iterations", 0))
                     dist += d
             except Exception:  # an invalid or infeasible step: the path is weighed cautiously
