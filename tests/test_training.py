@@ -147,15 +147,46 @@ def test_largest_run_campus_vs_supercluster():
 
 def test_largest_run_names_its_limit():
     """What stops the run, in run H100e per unit: alone, s1 is stopped by Texas's 1 MW of headroom
-    (1,000 H100e per MW at 1 kW per H100e, PUE 1); across the thin link, by the fiber (1 Tbps
-    carries 1,000 H100e). The rate is marginal at the prohibitive penalty: 1,000 x (1 - 1e-5)."""
+    (1,000 H100e per MW at 1 kW per H100e, PUE 1); across the thin link, by the fiber: its dual
+    says 1 Tbps carries 1,000 H100e, but half a Tbps more fills s2's 1 MW of Oklahoma headroom
+    (s2 hosts 500 of 1,000), so one more Tbps alone adds 500. The rates are marginal at the
+    prohibitive penalty: x (1 - 1e-5)."""
     campus = largest("s1", None).limits
     assert list(campus["family"]) == ["regional_headroom"] and campus["where"].iloc[0] == "TX"
     assert campus["run_h100e_per_unit"].iloc[0] == pytest.approx(1000, rel=1e-4)
+    assert campus["run_h100e_per_unit_dual"].iloc[0] == pytest.approx(1000, rel=1e-4)
+    assert campus["realised_by"].iloc[0] == "ranging" and not campus["degenerate"].iloc[0]
     thin = largest("c", 0.5).limits.set_index("family")
     assert thin.loc["fiber_capacity", "where"] == "s1-s2" and thin.loc["fiber_capacity", "unit"] == "Tbps"
-    assert thin.loc["fiber_capacity", "run_h100e_per_unit"] == pytest.approx(1000, rel=1e-4)
-    assert "regional_headroom" in thin.index and "power_balance" not in thin.index  # balances pass values on
+    assert thin.loc["fiber_capacity", "run_h100e_per_unit"] == pytest.approx(500, rel=1e-4)
+    assert thin.loc["fiber_capacity", "run_h100e_per_unit_dual"] == pytest.approx(1000, rel=1e-4)
+    assert thin.loc["fiber_capacity", "realised_by"] == "re-solve"
+    assert list(thin.index) == ["regional_headroom", "fiber_capacity"]  # 1,000 alone before 500 alone
+    assert "power_balance" not in thin.index  # balances pass values on
+
+
+def test_largest_run_flags_limits_that_bind_together():
+    """s1's grid connection is 1 MW and so is Texas's headroom: both are tight at the 1,000 H100e
+    run, and one of the two carries the whole dual (1,000 H100e per MW). One more MW of either
+    alone adds nothing, the other still binds; the table says so (rate alone 0, degenerate) and
+    names the other limit, and the comparison row's top limit names both."""
+    t = two_state_tables(None)
+    t["pipeline"].loc[t["pipeline"]["asset"] == "grid_interconnection", "capacity"] = 1
+    t["sites"]["max_grid_mw"] = 1
+    scn = scenario_from_tables(t, overrides={"regions.TX.headroom_mw_start": 1, "regions.OK.headroom_mw_start": 1})
+    from dcplan.analysis.largest_run import largest_training_run
+
+    run = largest_training_run(scn, 2026, "s1")
+    assert run.run_h100e == pytest.approx(1000, rel=REL)
+    top = run.limits.iloc[0]
+    pair = {"grid_capacity": "grid interconnection capacity s1", "regional_headroom": "regional large-load headroom TX"}
+    assert top["family"] in pair and len(run.limits) == 1
+    assert top["run_h100e_per_unit_dual"] == pytest.approx(1000, rel=1e-4)
+    assert top["run_h100e_per_unit"] == pytest.approx(0, abs=1e-6) and top["realised_by"] == "re-solve"
+    assert bool(top["degenerate"])
+    other = next(v for k, v in pair.items() if k != top["family"])
+    assert other in top["tight_alongside"].split(", ")
+    assert run.row()["top_limit"].endswith(f"jointly with {top['tight_alongside']}")
 
 
 def test_compare_campus_and_supercluster():

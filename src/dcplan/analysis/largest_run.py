@@ -14,20 +14,29 @@ load may move between member sites from slice to slice.
 - FLOP = H100e x 0.989e15 FLOP/s x `training.utilization` x `training.run_days` x 86,400 s.
 - GW: the run's share of each member's facility power in the limiting slice (hosted H100e /
   H100e in use at the site x the site's IT MW x PUE).
-- Limits: binding capacity and supply constraints (not the balances or definitional rows: model/registry.py roles) ranked by `run_h100e_per_unit`, the run H100e (in every slice)
-  one more unit of the limit would add: its present-value shadow price (summed over slices for
-  per-slice limits, one more unit in every slice) / the value of one more H100e of run in
-  every slice (Σ_t of R1's present-value dual). A marginal rate at the optimum, like any dual.
+- Limits: binding capacity and supply constraints (not the balances or definitional rows:
+  model/registry.py roles) ranked by `run_h100e_per_unit`, the run H100e (in every slice) one
+  more unit of that limit alone adds: its present-value value that holds (results/realised.py:
+  the shadow price where ranging shows it holds for a unit, else a one-unit re-solve; summed
+  over slices for per-slice limits, one more unit in every slice) / the value of one more H100e
+  of run in every slice (Σ_t of R1's present-value dual). `run_h100e_per_unit_dual` is the
+  same rate from the shadow price, an upper bound. Where the two differ by more than half
+  (`degenerate`: two limits tight on the same quantity, the dual given to one of them),
+  `tight_alongside` names the limits tight at a zero dual in the run's year at its members, their
+  regions and globally: relaxing the limit alone adds little because one of those binds next.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from dcplan.errors import InputError, InputProblem, SolveError
-from dcplan.model.registry import not_limits
+from dcplan.model.registry import ROW_FAMILIES, not_limits
+from dcplan.results.realised import holds_value
+from dcplan.results.shadow_prices import KEY_COLUMNS, annual, where_column
 from dcplan.results.tables import training_summary
 from dcplan.scenario.scenario import H100_REFERENCE_PFLOPS, Scenario
 
@@ -37,8 +46,15 @@ PROHIBITIVE_USD_PER_H100E_YEAR = 1e8
 SECONDS_PER_DAY = 86_400
 
 MATERIAL = 0.01
-"""Limits worth less than this share of the top limit's run H100e per unit are left out: they
-price the rest of the plan (other demand at its ordinary penalty), not the run."""
+"""Limits whose shadow price is under this share of the top one's (in run H100e per unit) are
+left out: they price the rest of the plan (other demand at its ordinary penalty), not the run."""
+TIGHT_TOL = 1e-6
+"""A limit is tight when its slack (planner units, summed over slices: the least slice's) is at most this."""
+LIMIT_COLUMNS = [
+    "family", "equation", "label", "where", "year", "unit", "run_h100e_per_unit", "run_h100e_per_unit_dual",
+    "degenerate", "realised_by", "tight_alongside", "shadow_price_pv_usd_per_unit", "realised_pv_usd_per_unit",
+    "slices_binding",
+]
 
 @dataclass
 class LargestRun:
@@ -64,8 +80,14 @@ class LargestRun:
             "year": self.year, "hosted_by": self.hosted_by, "kind": self.kind, "n_sites": len(self.sites),
             "sites": ", ".join(self.sites), "regions": ", ".join(self.regions), "run_h100e": self.run_h100e,
             "run_flop": self.run_flop, "run_gw": self.run_gw, "limiting_slice": self.limiting_slice,
-            "top_limit": "" if top is None else f"{top['label']} ({top['equation']}) {top['where']} {top['year']}",
+            "top_limit": "" if top is None else _limit_name(top),
         }
+
+
+def _limit_name(lim) -> str:
+    """'label (equation) where year', with the limits tight beside a degenerate one."""
+    name = f"{lim['label']} ({lim['equation']}) {lim['where']} {lim['year']}"
+    return f"{name}, jointly with {lim['tight_alongside']}" if lim.get("tight_alongside") else name
 
 
 def run_flop(scn: Scenario, h100e: float) -> float:
@@ -150,28 +172,46 @@ def largest_training_run(scn: Scenario, year: int, hosted_by: str, top_limits: i
 
 def _limits(sp: pd.DataFrame, year: int, sites: list[str], regions: list[str]) -> pd.DataFrame:
     """Binding limits on the run (see the module docstring): global ones, the members' and their
-    regions', and corridors touching those regions, in `year` or before, ranked by run H100e per unit."""
-    r1 = sp[(sp["family"] == "training_demand") & (sp["year"] == year)]["shadow_price_pv_usd_per_unit"].sum()
-    cols = ["family", "equation", "label", "where", "year", "unit", "run_h100e_per_unit", "shadow_price_pv_usd_per_unit", "slices_binding"]
+    regions', and corridors touching those regions, in `year` or before, ranked by the run H100e
+    one more unit of that limit alone adds (its value that holds, results/realised.py), then by
+    the rate its shadow price gives. A degenerate limit (relaxing it alone adds less than half
+    what its dual says) names the limits tight beside it at a zero dual (`tight_alongside`)."""
+    a = annual(sp)
+    keys = [c for c in KEY_COLUMNS if c in sp.columns]
+    a["slices_binding"] = sp.groupby(keys, dropna=False, sort=False)["binding"].sum().to_numpy(int)
+    r1 = a[(a["family"] == "training_demand") & (a["year"] == year)]["shadow_price_pv_usd_per_unit"].sum()
     if r1 <= 0:
-        return pd.DataFrame(columns=cols)
-    d = sp[sp["binding"] & ~sp["family"].isin(not_limits())].copy()
-    d = d[d["year"].isna() | (d["year"] <= year)]
-    corridor_ends = d["corridor"].fillna("").str.split("->")
-    touches = corridor_ends.map(lambda ends: bool(set(ends) & set(regions)))
-    keep = (d["scope"] == "global") | d["site"].isin(sites) | d["region"].isin(regions) | touches
-    d = d[keep]
+        return pd.DataFrame(columns=LIMIT_COLUMNS)
+    a = a[~a["family"].isin(not_limits())].copy()
+    a = a[(a["year"].isna() | (a["year"] <= year)) & _touches(a, sites, regions)]
+    a["where"] = where_column(a, "")
+    d = a[a["binding"].astype(bool)].copy()
     if d.empty:
-        return pd.DataFrame(columns=cols)
-    d["where"] = d["corridor"].fillna(d["site"]).fillna(d["region"]).fillna("")
-    d.loc[d["asset"].notna(), "where"] = d["where"] + " " + d["asset"].fillna("")
+        return pd.DataFrame(columns=LIMIT_COLUMNS)
     d["year"] = d["year"].fillna(year).astype(int)
-    g = d.groupby(["family", "equation", "label", "where", "year", "unit"], as_index=False).agg(
-        shadow_price_pv_usd_per_unit=("shadow_price_pv_usd_per_unit", "sum"), slices_binding=("binding", "sum")
-    )
-    g["run_h100e_per_unit"] = g["shadow_price_pv_usd_per_unit"] / r1
-    g = g[g["run_h100e_per_unit"] >= MATERIAL * g["run_h100e_per_unit"].max()]
-    return g.sort_values("run_h100e_per_unit", ascending=False)[cols].reset_index(drop=True)
+    d["run_h100e_per_unit"] = holds_value(d, pv=True).clip(lower=0.0) / r1
+    d["run_h100e_per_unit_dual"] = d["shadow_price_pv_usd_per_unit"] / r1
+    if "realised_by" not in d.columns:  # no ranging: the dual is all there is
+        d["realised_by"] = "unchecked"
+        d["degenerate"] = pd.array([pd.NA] * len(d), dtype="boolean")
+    d["degenerate"] = d["degenerate"].astype("boolean")
+    d = d[d["run_h100e_per_unit_dual"] >= MATERIAL * d["run_h100e_per_unit_dual"].max()]
+    rows = a["family"].isin(list(ROW_FAMILIES))  # a column family's slack is not a limit's
+    tight = a[rows & ~a["binding"].astype(bool) & (a["slack"].abs() <= TIGHT_TOL) & (a["year"] == year)]
+    names = (tight["label"] + " " + tight["where"].astype(str)).str.strip()
+    beside = ", ".join(sorted(set(names)))
+    d["tight_alongside"] = np.where(d["degenerate"].fillna(False).to_numpy(bool) & (d["year"] == year), beside, "")
+    d = d.sort_values(["run_h100e_per_unit", "run_h100e_per_unit_dual"], ascending=False, kind="stable")
+    return d[LIMIT_COLUMNS].reset_index(drop=True)
+
+
+def _touches(a: pd.DataFrame, sites: list[str], regions: list[str]) -> pd.Series:
+    """Rows that bear on a run at `sites`: global ones, a member's own, its region's (not another
+    site's in that region), and corridors touching those regions."""
+    ends = a["corridor"].fillna("").astype(str).str.split("->")
+    corridor = ends.map(lambda e: bool(set(e) & set(regions)))
+    regional = a["site"].isna() & a["region"].isin(regions)
+    return (a["scope"] == "global") | a["site"].isin(sites) | regional | corridor
 
 
 def campus_and_supercluster_runs(scn: Scenario, year: int, hosted_by: str) -> list[LargestRun]:

@@ -120,9 +120,14 @@ def print_limits(run, n: int = 6) -> None:
     if run.limits.empty:
         return
     t = Table(title=f"what limits the {run.year} run at {run.hosted_by} (run H100e one more unit would add)")
-    cols: tuple[tuple[str, JustifyMethod], ...] = (("limit", "left"), ("where", "left"), ("year", "right"), ("H100e per unit", "right"))
+    cols: tuple[tuple[str, JustifyMethod], ...] = (
+        ("limit", "left"), ("where", "left"), ("year", "right"), ("alone", "right"), ("by its dual", "right"),
+        ("tight beside it (degenerate)", "left"),
+    )
     for c, j in cols:
         t.add_column(c, justify=j)
     for r in run.limits.head(n).itertuples():
-        t.add_row(f"{r.label} ({r.equation})", r.where, str(r.year), f"{r.run_h100e_per_unit:,.1f} / {r.unit}")
+        lower = {"ranging bound": "≥ ", "unchecked": "≤ "}.get(r.realised_by, "")  # a lower bound; the dual, an upper one
+        t.add_row(f"{r.label} ({r.equation})", r.where, str(r.year), f"{lower}{r.run_h100e_per_unit:,.1f} / {r.unit}",
+                  f"{r.run_h100e_per_unit_dual:,.1f} / {r.unit}", r.tight_alongside)
     console.print(t)

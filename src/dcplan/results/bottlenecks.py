@@ -7,7 +7,7 @@ import pandas as pd
 
 from dcplan.model.registry import FAMILIES, timeline_families
 from dcplan.results.realised import EXACT, holds_value
-from dcplan.results.shadow_prices import BINDING_TOL_USD, annual
+from dcplan.results.shadow_prices import BINDING_TOL_USD, annual, where_column
 
 TIE_DIGITS = 6
 """Members whose values agree to this many digits (of the family-year's top value) tie: then a
@@ -41,21 +41,7 @@ def bottleneck_timeline(shadow_prices: pd.DataFrame) -> pd.DataFrame:
     ]
     if sp.empty:
         return pd.DataFrame(columns=cols)
-    where = sp["site"].astype(object).where(sp["site"].notna(), sp["region"].astype(object))
-    if "corridor" in sp.columns:
-        where = sp["corridor"].astype(object).where(sp["corridor"].notna(), where)
-    sp["where"] = where.where(where.notna(), "world/US")
-    if "asset" in sp.columns:
-        has_asset = sp["family"].isin(["lead_time", "onsite_capacity", "contract_capacity"]) & sp["asset"].notna()
-        asset = sp.loc[has_asset, "asset"].astype(str)  # astype: an all-empty column is float
-        sp.loc[has_asset, "where"] = asset + " @ " + sp.loc[has_asset, "where"].astype(str)
-    if "generation" in sp.columns:
-        has_gen = sp["family"].eq("gpu_availability") & sp["generation"].notna()
-        gen = sp.loc[has_gen, "generation"].astype(str)
-        sp.loc[has_gen, "where"] = gen + " @ " + sp.loc[has_gen, "where"].astype(str)
-    if "asset" in sp.columns:  # a technology family's delivery cap: where = the family
-        fam_rows = sp["family"].eq("power_delivery") & sp["asset"].notna()
-        sp.loc[fam_rows, "where"] = sp.loc[fam_rows, "asset"].astype(str)
+    sp["where"] = where_column(sp)
     sp["_value"] = holds_value(sp).where(sp["binding"].astype(bool), 0.0)
     deg = sp["degenerate"] if "degenerate" in sp.columns else pd.Series(False, index=sp.index)
     sp["_deg"] = deg.astype("boolean").fillna(False).astype(bool) & sp["binding"].astype(bool)

@@ -48,13 +48,16 @@ EXACT = ("ranging", "re-solve")
 HOLDS_COLUMNS = ("holds_for_units", "realised_usd_per_unit", "realised_pv_usd_per_unit", "realised_by", "degenerate")
 
 
-def holds_value(df: pd.DataFrame) -> pd.Series:
-    """The value of one more unit that holds (``realised_usd_per_unit``), or the shadow price
-    where it was not checked (a table written before this column existed, or no ranging)."""
-    sp = df["shadow_price_usd_per_unit"].astype(float)
-    if "realised_usd_per_unit" not in df.columns:
+def holds_value(df: pd.DataFrame, pv: bool = False) -> pd.Series:
+    """The value of one more unit that holds (``realised_usd_per_unit``; with `pv` its present
+    value), or the shadow price where it was not checked (a table written before this column
+    existed, or no ranging)."""
+    suffix = "pv_usd_per_unit" if pv else "usd_per_unit"
+    sp = df[f"shadow_price_{suffix}"].astype(float)
+    if f"realised_{suffix}" not in df.columns:
         return sp
-    return df["realised_usd_per_unit"].astype(float).where(df["realised_usd_per_unit"].notna(), sp)
+    real = df[f"realised_{suffix}"].astype(float)
+    return real.where(real.notna(), sp)
 
 
 def add_realised(

@@ -143,6 +143,28 @@ def _column_prices(scn: Scenario, m, col_dual) -> tuple[list[dict], list]:
     return rows, items
 
 
+def where_column(sp: pd.DataFrame, nowhere: str = "world/US") -> pd.Series:
+    """Where each shadow-price row's limit is, for tables and lists: the corridor, site or region
+    (`nowhere` for a global one), with the asset ("gas_cc @ s1") or GPU generation in front
+    where the family has one, and a technology family's delivery cap named by the family."""
+    where = sp["site"].astype(object).where(sp["site"].notna(), sp["region"].astype(object))
+    if "corridor" in sp.columns:
+        where = sp["corridor"].astype(object).where(sp["corridor"].notna(), where)
+    where = where.where(where.notna(), nowhere).astype(object)
+    if "asset" in sp.columns:
+        has_asset = sp["family"].isin(["lead_time", "onsite_capacity", "contract_capacity"]) & sp["asset"].notna()
+        asset = sp.loc[has_asset, "asset"].astype(str)  # astype: an all-empty column is float
+        where.loc[has_asset] = asset + " @ " + where.loc[has_asset].astype(str)
+    if "generation" in sp.columns:
+        has_gen = sp["family"].eq("gpu_availability") & sp["generation"].notna()
+        gen = sp.loc[has_gen, "generation"].astype(str)
+        where.loc[has_gen] = gen + " @ " + where.loc[has_gen].astype(str)
+    if "asset" in sp.columns:  # a technology family's delivery cap: where = the family
+        fam_rows = sp["family"].eq("power_delivery") & sp["asset"].notna()
+        where.loc[fam_rows] = sp.loc[fam_rows, "asset"].astype(str)
+    return where
+
+
 def binding_summary(sp: pd.DataFrame, scopes=("global", "region")) -> pd.DataFrame:
     """Per year, the binding global and regional constraints, highest value of one more unit
     that holds first (``realised_usd_per_unit``; the shadow price where unchecked)."""
@@ -152,10 +174,7 @@ def binding_summary(sp: pd.DataFrame, scopes=("global", "region")) -> pd.DataFra
     # balances and definitional rows price quantities (marginal cost of compute, regional power price,
     # run compute); they are not limits (model/registry.py roles)
     b = sp[sp["binding"] & sp["scope"].isin(scopes) & ~sp["family"].isin(not_limits())].copy()
-    where = b["region"].astype(object)
-    if "corridor" in b.columns:
-        where = b["corridor"].astype(object).where(b["corridor"].notna(), where)
-    b["where"] = where.where(where.notna(), "world/US")
+    b["where"] = where_column(b)
     b["realised_usd_per_unit"] = holds_value(b)
     b = b.sort_values(["year", "realised_usd_per_unit", "shadow_price_usd_per_unit"], ascending=[True, False, False])
     cols = ["year", "family", "label", "where", "unit", "realised_usd_per_unit", "shadow_price_usd_per_unit", "rhs"]
