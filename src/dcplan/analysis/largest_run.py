@@ -208,7 +208,7 @@ def _limits(sp: pd.DataFrame, year: int, sites: list[str], regions: list[str]) -
 def _touches(a: pd.DataFrame, sites: list[str], regions: list[str]) -> pd.Series:
     """Rows that bear on a run at `sites`: global ones, a member's own, its region's (not another
     site's in that region), and corridors touching those regions."""
-    ends = a["corridor"].fillna("").astype(str).str.split("->")
+    ends = a["corridor"].astype(object).fillna("").astype(str).str.split("->")  # an all-empty column is float
     corridor = ends.map(lambda e: bool(set(e) & set(regions)))
     regional = a["site"].isna() & a["region"].isin(regions)
     return (a["scope"] == "global") | a["site"].isin(sites) | regional | corridor
