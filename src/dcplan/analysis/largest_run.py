@@ -22,15 +22,15 @@ load may move between member sites from slice to slice.
   of run in every slice (Σ_t of R1's present-value dual). `run_h100e_per_unit_dual` is the
   same rate from the shadow price, an upper bound. Where the two differ by more than half
   (`degenerate`: two limits tight on the same quantity, the dual given to one of them),
-  `tight_alongside` names the limits tight at a zero dual in the run's year at its members, their
-  regions and globally: relaxing the limit alone adds little because one of those binds next.
+  `tight_alongside` names the limits tight at a zero dual in the run's year at the same site (or
+  fiber link's ends), its region and globally: relaxing the limit alone adds little because one
+  of those binds next.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 
 from dcplan.errors import InputError, InputProblem, SolveError
@@ -198,11 +198,27 @@ def _limits(sp: pd.DataFrame, year: int, sites: list[str], regions: list[str]) -
     d = d[d["run_h100e_per_unit_dual"] >= MATERIAL * d["run_h100e_per_unit_dual"].max()]
     rows = a["family"].isin(list(ROW_FAMILIES))  # a column family's slack is not a limit's
     tight = a[rows & ~a["binding"].astype(bool) & (a["slack"].abs() <= TIGHT_TOL) & (a["year"] == year)]
-    names = (tight["label"] + " " + tight["where"].astype(str)).str.strip()
-    beside = ", ".join(sorted(set(names)))
-    d["tight_alongside"] = np.where(d["degenerate"].fillna(False).to_numpy(bool) & (d["year"] == year), beside, "")
+    flagged = d["degenerate"].fillna(False).to_numpy(bool) & (d["year"] == year).to_numpy(bool)
+    d["tight_alongside"] = [_tight_beside(r, tight) if f else "" for f, r in zip(flagged, d.to_dict("records"), strict=True)]
     d = d.sort_values(["run_h100e_per_unit", "run_h100e_per_unit_dual"], ascending=False, kind="stable")
     return d[LIMIT_COLUMNS].reset_index(drop=True)
+
+
+def _tight_beside(limit: dict, tight: pd.DataFrame) -> str:
+    """The tight zero-dual limits that share a place with `limit`: at its site (or the sites at
+    the ends of its fiber link), its region, its corridor's regions, and global ones; names
+    joined by ', '."""
+    corridor = limit.get("corridor")
+    ends = set(str(corridor).split("->" if "->" in str(corridor) else "-")) if isinstance(corridor, str) else set()
+    site, region = limit.get("site"), limit.get("region")
+    sites = ({site} if isinstance(site, str) else set()) | ends
+    regions = ({region} if isinstance(region, str) else set()) | ends
+    if not sites and not regions:  # a global limit: everything tight in the run's scope
+        near = pd.Series(True, index=tight.index)
+    else:
+        near = (tight["scope"] == "global") | tight["site"].isin(sites) | (tight["site"].isna() & tight["region"].isin(regions))
+    names = (tight.loc[near, "label"] + " " + tight.loc[near, "where"].astype(str)).str.strip()
+    return ", ".join(sorted(set(names)))
 
 
 def _touches(a: pd.DataFrame, sites: list[str], regions: list[str]) -> pd.Series:
