@@ -288,3 +288,23 @@ def test_report_shows_the_training_run(tmp_path):
     i = text.index('<section id="network">')
     section = text[i:text.index("</section>", i)]
     assert "Training run across its supercluster" in section and ">c<" in section
+
+
+def test_tight_alongside_names_only_limits_that_share_a_place():
+    """A degenerate limit at s1 (Texas) is named with the tight limits at s1, in Texas and global
+    ones; not those at s2 (also in Texas) nor Oklahoma's. A fiber link s1-s2 is named with those
+    at both its ends."""
+    from dcplan.analysis.largest_run import _tight_beside
+
+    na = None
+    tight = pd.DataFrame([
+        {"label": "shell", "where": "s1", "scope": "site", "site": "s1", "region": "TX"},
+        {"label": "shell", "where": "s2", "scope": "site", "site": "s2", "region": "TX"},
+        {"label": "headroom", "where": "TX", "scope": "region", "site": na, "region": "TX"},
+        {"label": "headroom", "where": "OK", "scope": "region", "site": na, "region": "OK"},
+        {"label": "CoWoS", "where": "", "scope": "global", "site": na, "region": na},
+    ])
+    grid = {"site": "s1", "region": "TX", "corridor": na}
+    assert _tight_beside(grid, tight) == "CoWoS, headroom TX, shell s1"
+    fiber = {"site": "s1", "region": "TX", "corridor": "s1-s2"}
+    assert _tight_beside(fiber, tight) == "CoWoS, headroom TX, shell s1, shell s2"
