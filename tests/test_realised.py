@@ -263,3 +263,28 @@ def test_a_family_whose_binding_members_all_fail_shows_zero_holding():
     r = bottleneck_timeline(sp).iloc[0]
     assert (r["where"], bool(r["binding"]), bool(r["degenerate"]), r["realised_usd_per_unit"]) == ("a", True, True, 0.0)
     assert (r["n_binding"], r["n_degenerate"], r["n_unchecked"], r["shadow_price_usd_per_unit"]) == (2, 1, 1, 1e5)
+
+
+def test_each_training_run_has_its_limits_ranked():
+    """A training run's year gets a list of its own: the binding limits at its members, their
+    regions and global ones, top 5 made exact (the largest-run mode shows them). A site outside
+    the run, a region of no member and another year are not in it; balances never are."""
+    from dcplan.results.realised import TOP_BINDING_PER_YEAR, _display_lists
+
+    rows = [
+        ("grid_capacity", "site", "s1", "TX", 2028, 9.0),  # 0: the run's site
+        ("onsite_capacity", "site", "s1", "TX", 2028, 8.0),  # 1: the run's site
+        ("regional_headroom", "region", None, "TX", 2028, 7.0),  # 2: a member's region
+        ("cowos_supply", "global", None, None, 2028, 6.0),  # 3: global
+        ("grid_capacity", "site", "s3", "TX", 2028, 5.0),  # 4: another site in TX
+        ("regional_headroom", "region", None, "OK", 2028, 4.0),  # 5: no member's region
+        ("grid_capacity", "site", "s1", "TX", 2027, 3.0),  # 6: another year
+        ("power_balance", "site", "s1", "TX", 2028, 2.0),  # 7: a balance
+    ]
+    groups = pd.DataFrame(rows, columns=["family", "scope", "site", "region", "year", "v"])
+    shown = groups.pop("v").to_numpy(float)
+    binding = np.ones(len(groups), bool)
+    without = _display_lists(groups, binding, shown)
+    with_run = _display_lists(groups, binding, shown, {2028: ["s1"]})
+    added = [lst for lst in with_run if lst not in without]
+    assert added == [([0, 1, 2, 3], TOP_BINDING_PER_YEAR)]

@@ -23,7 +23,7 @@ shadow price and re-solves only until no later member could rank higher.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -61,14 +61,16 @@ def holds_value(df: pd.DataFrame, pv: bool = False) -> pd.Series:
 
 
 def add_realised(
-    df: pd.DataFrame, items: Sequence, ranger, keys: Sequence[str], discount, budget: int = ONE_UNIT_RESOLVES
+    df: pd.DataFrame, items: Sequence, ranger, keys: Sequence[str], discount, budget: int = ONE_UNIT_RESOLVES,
+    runs: Mapping[int, Sequence[str]] | None = None,
 ) -> pd.DataFrame:
     """`df` (the per-slice shadow-price table) with :data:`HOLDS_COLUMNS` added, per limit-year.
 
     `items[i]` is the Pyomo constraint (or the fixed-at-zero column) behind row i; `ranger` a
     :class:`dcplan.solve.ranging.Ranger` of the solve (None: nothing checked, ``realised_by`` =
     ``unchecked``); `keys` the columns naming a limit-year (the table's ``annual`` keys);
-    `discount(year)` the discount factor; `budget` the most one-unit re-solves."""
+    `discount(year)` the discount factor; `budget` the most one-unit re-solves; `runs` the
+    training runs' member sites by year (their limits are a ranked list too: the largest-run mode)."""
     n = len(df)
     out = df.copy()
     out["holds_for_units"] = np.nan
@@ -108,7 +110,7 @@ def add_realised(
             if np.isfinite(gain):  # never above the dual nor below zero, but for solver tolerance
                 real_pv[g], by[g] = min(max(gain, 0.0), max(shown_pv[g], 0.0)), "re-solve"
 
-        for lst, need in _display_lists(df.iloc[first].reset_index(drop=True), binding, shown):
+        for lst, need in _display_lists(df.iloc[first].reset_index(drop=True), binding, shown, runs or {}):
             budget = _walk(lst, need, shown_pv, by, real_pv, resolve, budget)
     years = df["year"].to_numpy(object)[first]
     disc = np.array([1.0 if pd.isna(y) else float(discount(int(y))) for y in years])
@@ -126,18 +128,28 @@ def add_realised(
     return out
 
 
-def _display_lists(groups: pd.DataFrame, binding: np.ndarray, shown: np.ndarray):
+def _display_lists(groups: pd.DataFrame, binding: np.ndarray, shown: np.ndarray, runs: Mapping[int, Sequence[str]] | None = None):
     """The ranked lists the tables show, as (binding group ids by shadow price, how many of the
-    top must be exact): one per timeline family and year (its top member), and one per year of
-    global and regional limits (the top :data:`TOP_BINDING_PER_YEAR`). Most valuable list first."""
+    top must be exact): one per timeline family and year (its top member), one per year of
+    global and regional limits (the top :data:`TOP_BINDING_PER_YEAR`), and one per training run
+    in `runs` (year -> member sites): the limits of that year at its members, their regions and
+    global ones, as the largest-run mode lists them (the top :data:`TOP_BINDING_PER_YEAR`).
+    Most valuable list first."""
     g = groups.assign(_g=np.arange(len(groups)), _v=shown)[binding]
     lists = []
     tl = g[g["family"].isin(timeline_families()) & g["year"].notna()]
     for _, m in tl.groupby(["family", "year"], sort=False):
         lists.append((m.sort_values("_v", ascending=False)["_g"].tolist(), 1))
-    b = g[g["scope"].isin(("global", "region")) & ~g["family"].isin(not_limits())]
+    limits = g[~g["family"].isin(not_limits())]
+    b = limits[limits["scope"].isin(("global", "region"))]
     for _, m in b.groupby("year", sort=False, dropna=False):
         lists.append((m.sort_values("_v", ascending=False)["_g"].tolist(), TOP_BINDING_PER_YEAR))
+    for year, members in (runs or {}).items():
+        regions = set(limits.loc[limits["site"].isin(members), "region"].dropna())
+        at = limits["site"].isin(members) | (limits["site"].isna() & limits["region"].isin(regions)) | (limits["scope"] == "global")
+        m = limits[at & (limits["year"] == year)]
+        if len(m):
+            lists.append((m.sort_values("_v", ascending=False)["_g"].tolist(), TOP_BINDING_PER_YEAR))
     lists.sort(key=lambda t: -shown[t[0][0]])
     return lists
 

@@ -80,7 +80,9 @@ def shadow_prices(
     df = pd.DataFrame(rows)
     if len(df):
         df["year"] = df["year"].astype("Int64")
-    return add_realised(df, items, ranger, KEY_COLUMNS, scn.discount_factor, one_unit_resolves)
+    sets = getattr(m, "_dcplan_sets", None)
+    runs = sets.training.members if sets is not None else {}  # each run's limits are ranked (largest-run mode)
+    return add_realised(df, items, ranger, KEY_COLUMNS, scn.discount_factor, one_unit_resolves, runs=runs)
 
 
 def _arc_from(key: dict) -> str | None:
