@@ -132,8 +132,8 @@ def _display_lists(groups: pd.DataFrame, binding: np.ndarray, shown: np.ndarray,
     """The ranked lists the tables show, as (binding group ids by shadow price, how many of the
     top must be exact): one per timeline family and year (its top member), one per year of
     global and regional limits (the top :data:`TOP_BINDING_PER_YEAR`), and one per training run
-    in `runs` (year -> member sites): the limits of that year at its members, their regions and
-    global ones, as the largest-run mode lists them (the top :data:`TOP_BINDING_PER_YEAR`).
+    in `runs` (year -> member sites): the limits of that year or before (or of no year) at its
+    members, their regions and global ones, as the largest-run mode lists them (the top :data:`TOP_BINDING_PER_YEAR`).
     Most valuable list first."""
     g = groups.assign(_g=np.arange(len(groups)), _v=shown)[binding]
     lists = []
@@ -147,7 +147,8 @@ def _display_lists(groups: pd.DataFrame, binding: np.ndarray, shown: np.ndarray,
     for year, members in (runs or {}).items():
         regions = set(limits.loc[limits["site"].isin(members), "region"].dropna())
         at = limits["site"].isin(members) | (limits["site"].isna() & limits["region"].isin(regions)) | (limits["scope"] == "global")
-        m = limits[at & (limits["year"] == year)]
+        when = limits["year"].isna() | (limits["year"] <= year).fillna(False).astype(bool)  # as the largest-run list: up to its year
+        m = limits[at & when]
         if len(m):
             lists.append((m.sort_values("_v", ascending=False)["_g"].tolist(), TOP_BINDING_PER_YEAR))
     lists.sort(key=lambda t: -shown[t[0][0]])
