@@ -268,27 +268,28 @@ def test_a_family_whose_binding_members_all_fail_shows_zero_holding():
 def test_each_training_run_has_its_limits_ranked():
     """A training run's year gets a list of its own: the binding limits at its members, their
     regions and global ones, in its year, before it or of no year, top 5 made exact (the
-    largest-run mode shows them). A site outside the run, a region of no member and a later year
-    are not in it; balances never are."""
+    largest-run mode shows them), and corridors touching its regions. A site outside the run, a
+    region of no member and a later year are not in it; balances never are."""
     from dcplan.results.realised import TOP_BINDING_PER_YEAR, _display_lists
 
     rows = [
-        ("grid_capacity", "site", "s1", "TX", 2028, 9.0),  # 0: the run's site
-        ("onsite_capacity", "site", "s1", "TX", 2028, 8.0),  # 1: the run's site
-        ("regional_headroom", "region", None, "TX", 2028, 7.0),  # 2: a member's region
-        ("cowos_supply", "global", None, None, 2028, 6.0),  # 3: global
-        ("grid_capacity", "site", "s3", "TX", 2028, 5.0),  # 4: another site in TX
-        ("regional_headroom", "region", None, "OK", 2028, 4.0),  # 5: no member's region
-        ("grid_capacity", "site", "s1", "TX", 2029, 3.0),  # 6: a later year
-        ("power_balance", "site", "s1", "TX", 2028, 2.0),  # 7: a balance
-        ("lead_time", "site", "s1", "TX", 2027, 1.5),  # 8: an earlier year
-        ("site_max", "site", "s1", "TX", None, 1.0),  # 9: a limit of no year
+        ("grid_capacity", "site", "s1", "TX", None, 2028, 9.0),  # 0: the run's site
+        ("onsite_capacity", "site", "s1", "TX", None, 2028, 8.0),  # 1: the run's site
+        ("regional_headroom", "region", None, "TX", None, 2028, 7.0),  # 2: a member's region
+        ("cowos_supply", "global", None, None, None, 2028, 6.0),  # 3: global
+        ("grid_capacity", "site", "s3", "TX", None, 2028, 5.0),  # 4: another site in TX
+        ("regional_headroom", "region", None, "OK", None, 2028, 4.0),  # 5: no member's region
+        ("grid_capacity", "site", "s1", "TX", None, 2029, 3.0),  # 6: a later year
+        ("power_balance", "site", "s1", "TX", None, 2028, 2.0),  # 7: a balance
+        ("lead_time", "site", "s1", "TX", None, 2027, 1.5),  # 8: an earlier year
+        ("site_max", "site", "s1", "TX", None, None, 1.0),  # 9: a limit of no year
+        ("transmission_capacity", "region", None, "OK", "OK->TX", 2028, 0.5),  # 10: a corridor into TX
     ]
-    groups = pd.DataFrame(rows, columns=["family", "scope", "site", "region", "year", "v"])
+    groups = pd.DataFrame(rows, columns=["family", "scope", "site", "region", "corridor", "year", "v"])
     groups["year"] = groups["year"].astype("Int64")
     shown = groups.pop("v").to_numpy(float)
     binding = np.ones(len(groups), bool)
     without = _display_lists(groups, binding, shown)
     with_run = _display_lists(groups, binding, shown, {2028: ["s1"]})
     added = [lst for lst in with_run if lst not in without]
-    assert added == [([0, 1, 2, 3, 8, 9], TOP_BINDING_PER_YEAR)]
+    assert added == [([0, 1, 2, 3, 8, 9, 10], TOP_BINDING_PER_YEAR)]

@@ -35,8 +35,8 @@ import pandas as pd
 
 from dcplan.errors import InputError, InputProblem, SolveError
 from dcplan.model.registry import ROW_FAMILIES, not_limits
-from dcplan.results.realised import holds_value
-from dcplan.results.shadow_prices import KEY_COLUMNS, annual, where_column
+from dcplan.results.realised import bears_on_run, holds_value
+from dcplan.results.shadow_prices import annual, where_column
 from dcplan.results.tables import training_summary
 from dcplan.scenario.scenario import H100_REFERENCE_PFLOPS, Scenario
 
@@ -165,25 +165,23 @@ def largest_training_run(scn: Scenario, year: int, hosted_by: str, top_limits: i
         year=year, hosted_by=hosted_by, kind="campus" if members == [hosted_by] else "supercluster",
         sites=members, regions=regions, run_h100e=h100e, run_flop=run_flop(scn, h100e),
         run_gw=summary["run_facility_mw"] / 1e3, limiting_slice=worst,
-        by_site=by_site.reset_index(drop=True), limits=_limits(res.shadow_prices, year, members, regions).head(top_limits),
+        by_site=by_site.reset_index(drop=True), limits=_limits(res.shadow_prices, year, members).head(top_limits),
         results=res,
     )
 
 
-def _limits(sp: pd.DataFrame, year: int, sites: list[str], regions: list[str]) -> pd.DataFrame:
+def _limits(sp: pd.DataFrame, year: int, sites: list[str]) -> pd.DataFrame:
     """Binding limits on the run (see the module docstring): global ones, the members' and their
     regions', and corridors touching those regions, in `year` or before, ranked by the run H100e
     one more unit of that limit alone adds (its value that holds, results/realised.py), then by
     the rate its shadow price gives. A degenerate limit (relaxing it alone adds less than half
     what its dual says) names the limits tight beside it at a zero dual (`tight_alongside`)."""
     a = annual(sp)
-    keys = [c for c in KEY_COLUMNS if c in sp.columns]
-    a["slices_binding"] = sp.groupby(keys, dropna=False, sort=False)["binding"].sum().to_numpy(int)
     r1 = a[(a["family"] == "training_demand") & (a["year"] == year)]["shadow_price_pv_usd_per_unit"].sum()
     if r1 <= 0:
         return pd.DataFrame(columns=LIMIT_COLUMNS)
     a = a[~a["family"].isin(not_limits())].copy()
-    a = a[(a["year"].isna() | (a["year"] <= year)) & _touches(a, sites, regions)]
+    a = a[bears_on_run(a, year, sites)]
     a["where"] = where_column(a, "")
     d = a[a["binding"].astype(bool)].copy()
     if d.empty:
@@ -191,10 +189,7 @@ def _limits(sp: pd.DataFrame, year: int, sites: list[str], regions: list[str]) -
     d["year"] = d["year"].fillna(year).astype(int)
     d["run_h100e_per_unit"] = holds_value(d, pv=True).clip(lower=0.0) / r1
     d["run_h100e_per_unit_dual"] = d["shadow_price_pv_usd_per_unit"] / r1
-    if "realised_by" not in d.columns:  # no ranging: the dual is all there is
-        d["realised_by"] = "unchecked"
-        d["degenerate"] = pd.array([pd.NA] * len(d), dtype="boolean")
-    d["degenerate"] = d["degenerate"].astype("boolean")
+    d["degenerate"] = d["degenerate"].astype("boolean")  # realised_by 'unchecked' and NA without ranging
     d = d[d["run_h100e_per_unit_dual"] >= MATERIAL * d["run_h100e_per_unit_dual"].max()]
     rows = a["family"].isin(list(ROW_FAMILIES))  # a column family's slack is not a limit's
     tight = a[rows & ~a["binding"].astype(bool) & (a["slack"].abs() <= TIGHT_TOL) & (a["year"] == year)]
@@ -219,15 +214,6 @@ def _tight_beside(limit: dict, tight: pd.DataFrame) -> str:
         near = (tight["scope"] == "global") | tight["site"].isin(sites) | (tight["site"].isna() & tight["region"].isin(regions))
     names = (tight.loc[near, "label"] + " " + tight.loc[near, "where"].astype(str)).str.strip()
     return ", ".join(sorted(set(names)))
-
-
-def _touches(a: pd.DataFrame, sites: list[str], regions: list[str]) -> pd.Series:
-    """Rows that bear on a run at `sites`: global ones, a member's own, its region's (not another
-    site's in that region), and corridors touching those regions."""
-    ends = a["corridor"].astype(object).fillna("").astype(str).str.split("->")  # an all-empty column is float
-    corridor = ends.map(lambda e: bool(set(e) & set(regions)))
-    regional = a["site"].isna() & a["region"].isin(regions)
-    return (a["scope"] == "global") | a["site"].isin(sites) | regional | corridor
 
 
 def campus_and_supercluster_runs(scn: Scenario, year: int, hosted_by: str) -> list[LargestRun]:

@@ -60,6 +60,19 @@ def holds_value(df: pd.DataFrame, pv: bool = False) -> pd.Series:
     return real.where(real.notna(), sp)
 
 
+def bears_on_run(df: pd.DataFrame, year: int, sites: Sequence[str]) -> pd.Series:
+    """Rows of a shadow-price table that bear on a training run in `year` at `sites`: of that year,
+    before it or of no year; global, a member's own (not another site's in its region), its
+    region's, or a corridor touching its regions. The largest-run mode lists these limits and
+    the one-unit re-solves rank them (:func:`_display_lists`)."""
+    regions = set(df.loc[df["site"].isin(sites), "region"].dropna())
+    ends = df["corridor"].astype(object).fillna("").astype(str).str.split("->")  # astype: an all-empty column is float
+    corridor = ends.map(lambda e: bool(set(e) & regions))
+    where = (df["scope"] == "global") | df["site"].isin(sites) | (df["site"].isna() & df["region"].isin(regions)) | corridor
+    when = df["year"].isna() | (df["year"] <= year).fillna(False).astype(bool)
+    return where & when
+
+
 def add_realised(
     df: pd.DataFrame, items: Sequence, ranger, keys: Sequence[str], discount, budget: int = ONE_UNIT_RESOLVES,
     runs: Mapping[int, Sequence[str]] | None = None,
@@ -145,10 +158,7 @@ def _display_lists(groups: pd.DataFrame, binding: np.ndarray, shown: np.ndarray,
     for _, m in b.groupby("year", sort=False, dropna=False):
         lists.append((m.sort_values("_v", ascending=False)["_g"].tolist(), TOP_BINDING_PER_YEAR))
     for year, members in (runs or {}).items():
-        regions = set(limits.loc[limits["site"].isin(members), "region"].dropna())
-        at = limits["site"].isin(members) | (limits["site"].isna() & limits["region"].isin(regions)) | (limits["scope"] == "global")
-        when = limits["year"].isna() | (limits["year"] <= year).fillna(False).astype(bool)  # as the largest-run list: up to its year
-        m = limits[at & when]
+        m = limits[bears_on_run(limits, year, members)]
         if len(m):
             lists.append((m.sort_values("_v", ascending=False)["_g"].tolist(), TOP_BINDING_PER_YEAR))
     lists.sort(key=lambda t: -shown[t[0][0]])

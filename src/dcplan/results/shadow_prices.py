@@ -95,8 +95,9 @@ KEY_COLUMNS = ["family", "equation", "label", "scope", "region", "site", "asset"
 
 def annual(sp: pd.DataFrame) -> pd.DataFrame:
     """Shadow prices summed over time slices: the value of one more unit of a limit in every
-    slice of its year (for limits that hold slice by slice); `binding` if any slice binds. The
-    columns on whether that value holds are per limit-year already: taken as they are."""
+    slice of its year (for limits that hold slice by slice); `binding` if any slice binds,
+    `slices_binding` how many. The columns on whether that value holds are per limit-year
+    already: taken as they are."""
     if sp.empty or "slice" not in sp.columns:
         return sp
     keys = [c for c in KEY_COLUMNS if c in sp.columns]
@@ -109,6 +110,7 @@ def annual(sp: pd.DataFrame) -> pd.DataFrame:
         activity=("activity", "max"),
         slack=("slack", "min"),
         binding=("binding", "any"),
+        slices_binding=("binding", "sum"),
         **{c: (c, "first") for c in HOLDS_COLUMNS if c in sp.columns},
     ).reset_index()
     return out
