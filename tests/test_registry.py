@@ -108,7 +108,7 @@ def test_binding_lists_only_limits(res):
     assert set(res.binding["family"]) and not set(res.binding["family"]) & set(registry.not_limits())
     from dcplan.analysis.largest_run import _limits
 
-    lim = _limits(sp, 2026, ["s1", "s2"], ["TX", "OK"])
+    lim = _limits(sp, 2026, ["s1", "s2"])
     assert len(lim) and not set(lim["family"]) & set(registry.not_limits())
     assert set(res.bottlenecks["family"]) <= set(registry.timeline_families())
 
